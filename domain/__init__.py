@@ -1,0 +1,1 @@
+"""The roadmap's domain: aggregates, their events and rules, and the application facade."""

@@ -1,0 +1,586 @@
+"""The application facade: one method per command of the contract, and `get_*` queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar, cast
+from uuid import UUID, uuid4
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Transcoder
+from eventsourcing.utils import get_topic
+
+from domain.commands import NO_META, CommandResult, CommandRunner, Meta
+from domain.consultation import Consultation
+from domain.decision import Decision
+from domain.exchange import Exchange
+from domain.item import Item
+from domain.pledge import Pledge
+from domain.reform import ReformProposal
+from domain.roadmap import Roadmap, RoadmapState
+from domain.storage import LedgerRecorder, persistence_env
+from domain.transcoding import LedgerTranscoder
+from domain.values import (
+    Actor,
+    ConsultationKind,
+    Context,
+    ExchangeCategory,
+    PledgeKind,
+    Priority,
+    Quantity,
+    ReformResult,
+)
+
+ItemT = TypeVar("ItemT", bound=Item)
+
+#: The item collections of the HTTP contract, by path segment.
+COLLECTIONS: dict[str, type[Item]] = {
+    "roadmaps": Roadmap,
+    "pledges": Pledge,
+    "consultations": Consultation,
+    "decisions": Decision,
+    "exchanges": Exchange,
+    "reform-proposals": ReformProposal,
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RoadmapLedger(Application[UUID]):
+    name = "RoadmapLedger"
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        retries: int = 5,
+        clock: Callable[[], datetime] = utc_now,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(env={**persistence_env(database_url), **(env or {})})
+        self.database_url = database_url
+        self.commands = CommandRunner(self, retries, clock)
+
+    def construct_transcoder(self) -> Transcoder:
+        return LedgerTranscoder()
+
+    @property
+    def ledger_recorder(self) -> LedgerRecorder:
+        return cast(LedgerRecorder, self.recorder)
+
+    # --- queries -------------------------------------------------------------------------
+
+    def get_item(self, cls: type[ItemT], item_id: UUID) -> ItemT:
+        return self.commands.load(cls, item_id)
+
+    def get_item_at(self, cls: type[ItemT], item_id: UUID, version: int) -> ItemT:
+        item: object = self.repository.get(item_id, version=version)
+        if not isinstance(item, cls):
+            return self.commands.load(cls, item_id)  # raises the NotFoundError
+        return item
+
+    def roadmap_ids(self) -> list[UUID]:
+        topic = get_topic(Roadmap.Adopted)
+        return [n.originator_id for n in self._notifications(topics=(topic,))]
+
+    def _notifications(self, topics: tuple[str, ...] = ()) -> Iterator[Any]:
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start, 1000, topics=topics)
+            yield from page
+            if len(page) < 1000:  # noqa: PLR2004
+                return
+            start = page[-1].id + 1
+
+    def position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # --- roadmaps ------------------------------------------------------------------------
+
+    def adopt_roadmap(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        parties: list[str],
+        adopted_on: date,
+        priorities: list[Priority],
+        summary: str | None = None,
+        meta: Meta = NO_META,
+        roadmap_id: UUID | None = None,
+    ) -> CommandResult:
+        new_id = roadmap_id or uuid4()
+
+        def step(ctx: Context) -> tuple[Item, list[Item]]:
+            roadmap = Roadmap.adopt(
+                new_id,
+                title=title,
+                parties=parties,
+                adopted_on=adopted_on,
+                priorities=priorities,
+                summary=summary,
+                ctx=ctx,
+            )
+            return roadmap, [roadmap]
+
+        return self.commands.run(actor, meta, step, creates=True)
+
+    def _roadmap(self, roadmap_id: UUID) -> RoadmapState:
+        roadmap = self.commands.load(Roadmap, roadmap_id)
+        roadmap.require_live()
+        state: RoadmapState = roadmap.state
+        return state
+
+    def _create(
+        self, actor: Actor, meta: Meta, build: Callable[[UUID, Context], Item]
+    ) -> CommandResult:
+        new_id = uuid4()
+
+        def step(ctx: Context) -> tuple[Item, list[Item]]:
+            item = build(new_id, ctx)
+            return item, [item]
+
+        return self.commands.run(actor, meta, step, creates=True)
+
+    def _change(
+        self,
+        cls: type[ItemT],
+        item_id: UUID,
+        actor: Actor,
+        meta: Meta,
+        change: Callable[[ItemT, Context], None],
+    ) -> CommandResult:
+        def step(ctx: Context) -> tuple[Item, list[Item]]:
+            item = self.commands.load(cls, item_id, meta.expected_version)
+            change(item, ctx)
+            return item, [item]
+
+        return self.commands.run(actor, meta, step, creates=False)
+
+    # --- pledges -------------------------------------------------------------------------
+
+    def make_pledge(
+        self,
+        actor: Actor,
+        roadmap_id: UUID,
+        *,
+        party: str,
+        title: str,
+        kind: PledgeKind,
+        quantity: Quantity,
+        priorities: list[str],
+        beneficiary: str | None = None,
+        due_on: date | None = None,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        roadmap = self._roadmap(roadmap_id)
+        return self._create(
+            actor,
+            meta,
+            lambda new_id, ctx: Pledge.make(
+                new_id,
+                roadmap_id,
+                roadmap,
+                party=party,
+                title=title,
+                kind=kind,
+                quantity=quantity,
+                priorities=priorities,
+                beneficiary=beneficiary,
+                due_on=due_on,
+                ctx=ctx,
+            ),
+        )
+
+    def revise_pledge(
+        self,
+        actor: Actor,
+        pledge_id: UUID,
+        *,
+        quantity: Quantity | None,
+        title: str | None,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Pledge,
+            pledge_id,
+            actor,
+            meta,
+            lambda p, ctx: p.revise(quantity=quantity, title=title, reason=reason, ctx=ctx),
+        )
+
+    def report_pledge_progress(
+        self,
+        actor: Actor,
+        pledge_id: UUID,
+        *,
+        delivered: Quantity,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Pledge,
+            pledge_id,
+            actor,
+            meta,
+            lambda p, ctx: p.report_progress(delivered=delivered, ctx=ctx),
+        )
+
+    def fulfil_pledge(
+        self, actor: Actor, pledge_id: UUID, *, meta: Meta = NO_META
+    ) -> CommandResult:
+        return self._change(Pledge, pledge_id, actor, meta, lambda p, ctx: p.fulfil(ctx=ctx))
+
+    def withdraw_pledge(
+        self,
+        actor: Actor,
+        pledge_id: UUID,
+        *,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Pledge, pledge_id, actor, meta, lambda p, ctx: p.withdraw(reason=reason, ctx=ctx)
+        )
+
+    # --- consultations and decisions -----------------------------------------------------
+
+    def schedule_consultation(
+        self,
+        actor: Actor,
+        roadmap_id: UUID,
+        *,
+        kind: ConsultationKind,
+        title: str,
+        host_party: str,
+        location: str,
+        starts_on: date,
+        ends_on: date,
+        priorities: list[str],
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        roadmap = self._roadmap(roadmap_id)
+        return self._create(
+            actor,
+            meta,
+            lambda new_id, ctx: Consultation.schedule(
+                new_id,
+                roadmap_id,
+                roadmap,
+                kind=kind,
+                title=title,
+                host_party=host_party,
+                location=location,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                priorities=priorities,
+                ctx=ctx,
+            ),
+        )
+
+    def invite_co_chair(
+        self,
+        actor: Actor,
+        consultation_id: UUID,
+        *,
+        party: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        def change(c: Consultation, ctx: Context) -> None:
+            c.invite_co_chair(party=party, roadmap=self._roadmap(c.state.roadmap_id), ctx=ctx)
+
+        return self._change(Consultation, consultation_id, actor, meta, change)
+
+    def accept_co_chair(
+        self,
+        actor: Actor,
+        consultation_id: UUID,
+        *,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Consultation, consultation_id, actor, meta, lambda c, ctx: c.accept_co_chair(ctx=ctx)
+        )
+
+    def reschedule_consultation(
+        self,
+        actor: Actor,
+        consultation_id: UUID,
+        *,
+        starts_on: date,
+        ends_on: date,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Consultation,
+            consultation_id,
+            actor,
+            meta,
+            lambda c, ctx: c.reschedule(
+                starts_on=starts_on, ends_on=ends_on, reason=reason, ctx=ctx
+            ),
+        )
+
+    def hold_consultation(
+        self,
+        actor: Actor,
+        consultation_id: UUID,
+        *,
+        summary: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Consultation,
+            consultation_id,
+            actor,
+            meta,
+            lambda c, ctx: c.hold(summary=summary, ctx=ctx),
+        )
+
+    def cancel_consultation(
+        self,
+        actor: Actor,
+        consultation_id: UUID,
+        *,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Consultation,
+            consultation_id,
+            actor,
+            meta,
+            lambda c, ctx: c.cancel(reason=reason, ctx=ctx),
+        )
+
+    def record_decision(
+        self,
+        actor: Actor,
+        consultation_id: UUID,
+        *,
+        text: str,
+        priorities: list[str],
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        decision_id = uuid4()
+
+        def step(ctx: Context) -> tuple[Item, list[Item]]:
+            consultation = self.commands.load(Consultation, consultation_id, meta.expected_version)
+            roadmap_id = consultation.state.roadmap_id
+            decision = Decision.record(
+                decision_id,
+                roadmap_id,
+                self._roadmap(roadmap_id),
+                consultation_id,
+                text_=text,
+                priorities=priorities,
+                ctx=ctx,
+            )
+            consultation.note_decision(decision_id=decision_id, ctx=ctx)
+            return decision, [consultation, decision]
+
+        return self.commands.run(actor, meta, step, creates=True)
+
+    def endorse_decision(
+        self,
+        actor: Actor,
+        decision_id: UUID,
+        *,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(Decision, decision_id, actor, meta, lambda d, ctx: d.endorse(ctx=ctx))
+
+    # --- exchanges -----------------------------------------------------------------------
+
+    def propose_exchange(
+        self,
+        actor: Actor,
+        roadmap_id: UUID,
+        *,
+        category: ExchangeCategory,
+        from_party: str,
+        to_party: str,
+        participants: int,
+        starts_on: date,
+        ends_on: date,
+        title: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        roadmap = self._roadmap(roadmap_id)
+        return self._create(
+            actor,
+            meta,
+            lambda new_id, ctx: Exchange.propose(
+                new_id,
+                roadmap_id,
+                roadmap,
+                category=category,
+                from_party=from_party,
+                to_party=to_party,
+                participants=participants,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                title=title,
+                ctx=ctx,
+            ),
+        )
+
+    def agree_exchange(
+        self, actor: Actor, exchange_id: UUID, *, meta: Meta = NO_META
+    ) -> CommandResult:
+        return self._change(Exchange, exchange_id, actor, meta, lambda e, ctx: e.agree(ctx=ctx))
+
+    def start_exchange(
+        self, actor: Actor, exchange_id: UUID, *, meta: Meta = NO_META
+    ) -> CommandResult:
+        return self._change(Exchange, exchange_id, actor, meta, lambda e, ctx: e.start(ctx=ctx))
+
+    def complete_exchange(
+        self,
+        actor: Actor,
+        exchange_id: UUID,
+        *,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(Exchange, exchange_id, actor, meta, lambda e, ctx: e.complete(ctx=ctx))
+
+    def cancel_exchange(
+        self,
+        actor: Actor,
+        exchange_id: UUID,
+        *,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Exchange, exchange_id, actor, meta, lambda e, ctx: e.cancel(reason=reason, ctx=ctx)
+        )
+
+    # --- reform proposals ----------------------------------------------------------------
+
+    def propose_reform(
+        self,
+        actor: Actor,
+        roadmap_id: UUID,
+        *,
+        title: str,
+        forum: str,
+        summary: str,
+        priorities: list[str],
+        party: str | None = None,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        roadmap = self._roadmap(roadmap_id)
+        return self._create(
+            actor,
+            meta,
+            lambda new_id, ctx: ReformProposal.propose(
+                new_id,
+                roadmap_id,
+                roadmap,
+                party=party,
+                title=title,
+                forum=forum,
+                summary=summary,
+                priorities=priorities,
+                ctx=ctx,
+            ),
+        )
+
+    def cosponsor_reform(
+        self,
+        actor: Actor,
+        proposal_id: UUID,
+        *,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        def change(r: ReformProposal, ctx: Context) -> None:
+            r.cosponsor(roadmap=self._roadmap(r.state.roadmap_id), ctx=ctx)
+
+        return self._change(ReformProposal, proposal_id, actor, meta, change)
+
+    def submit_reform(
+        self,
+        actor: Actor,
+        proposal_id: UUID,
+        *,
+        forum: str | None = None,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            ReformProposal, proposal_id, actor, meta, lambda r, ctx: r.submit(forum=forum, ctx=ctx)
+        )
+
+    def record_reform_outcome(
+        self,
+        actor: Actor,
+        proposal_id: UUID,
+        *,
+        result: ReformResult,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            ReformProposal,
+            proposal_id,
+            actor,
+            meta,
+            lambda r, ctx: r.record_outcome(result=result, ctx=ctx),
+        )
+
+    def withdraw_reform(
+        self,
+        actor: Actor,
+        proposal_id: UUID,
+        *,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            ReformProposal,
+            proposal_id,
+            actor,
+            meta,
+            lambda r, ctx: r.withdraw(reason=reason, ctx=ctx),
+        )
+
+    # --- corrections ---------------------------------------------------------------------
+
+    def correct(
+        self,
+        actor: Actor,
+        cls: type[Item],
+        item_id: UUID,
+        *,
+        target_version: int,
+        changes: dict[str, Any],
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        def change(item: Item, ctx: Context) -> None:
+            roadmap_id = getattr(item.state, "roadmap_id", None)
+            if roadmap_id is not None and "priorities" in changes:
+                roadmap = self._roadmap(roadmap_id)
+                changes["priorities"] = list(
+                    roadmap.require_priorities(tuple(changes["priorities"]))
+                )
+            item.correct(target_version, changes, reason, ctx)
+
+        return self._change(cls, item_id, actor, meta, change)
+
+    def retract(
+        self,
+        actor: Actor,
+        cls: type[Item],
+        item_id: UUID,
+        *,
+        target_version: int,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            cls, item_id, actor, meta, lambda i, ctx: i.retract(target_version, reason, ctx)
+        )

@@ -1,0 +1,105 @@
+"""An item's recorded events as plain entries, and the view of them at a point in time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+CORRECTED = "Corrected"
+RETRACTED = "Retracted"
+CREATION_VERSION = 1
+
+#: Event attributes that are metadata, not the payload an action carries.
+META_FIELDS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "originator_topic",
+        "timestamp",
+        "effective_on",
+        "actor",
+        "actor_party",
+        "authority",
+        "note",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One recorded event of an item, with both of its times."""
+
+    version: int
+    event_type: str
+    recorded_at: datetime
+    effective_on: date
+    actor: str
+    actor_party: str | None
+    authority: str | None
+    note: str | None
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: Any) -> Entry:
+        return cls(
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            recorded_at=event.timestamp,
+            effective_on=event.effective_on,
+            actor=event.actor,
+            actor_party=event.actor_party,
+            authority=event.authority,
+            note=event.note,
+            payload={k: v for k, v in vars(event).items() if k not in META_FIELDS},
+        )
+
+    def amended(self, changes: dict[str, Any]) -> Entry:
+        payload = {**self.payload, **{k: v for k, v in changes.items() if k != "effective_on"}}
+        return replace(
+            self, payload=payload, effective_on=changes.get("effective_on", self.effective_on)
+        )
+
+
+@dataclass(frozen=True)
+class View:
+    """The entries in force, corrections applied, and whether the item was voided."""
+
+    entries: list[Entry]
+    void: bool
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.entries) and self.entries[0].version == CREATION_VERSION
+
+
+def view(
+    entries: list[Entry], *, as_of: datetime | None = None, effective_on: date | None = None
+) -> View:
+    """The record as it stood at `as_of`, in effect on `effective_on` (DESIGN.md, time travel).
+
+    Corrections and retractions count from the moment they were recorded (`as_of`); a corrected
+    event keeps its place in the stream and takes the corrected effective date, if any.
+    """
+    known = [e for e in entries if as_of is None or e.recorded_at <= as_of]
+    changes: dict[int, dict[str, Any]] = {}
+    retracted: set[int] = set()
+    for entry in known:
+        if entry.event_type == CORRECTED:
+            changes.setdefault(entry.payload["target_version"], {}).update(entry.payload["changes"])
+        elif entry.event_type == RETRACTED:
+            retracted.add(entry.payload["target_version"])
+    in_force: list[Entry] = []
+    for entry in known:
+        if entry.event_type in (CORRECTED, RETRACTED):
+            continue
+        if entry.version in retracted and entry.version != CREATION_VERSION:
+            continue
+        in_force.append(
+            entry.amended(changes[entry.version]) if entry.version in changes else entry
+        )
+    if effective_on is not None:
+        if not in_force or in_force[0].effective_on > effective_on:
+            return View([], void=CREATION_VERSION in retracted)
+        in_force = [e for e in in_force if e.effective_on <= effective_on]
+    return View(in_force, void=CREATION_VERSION in retracted)

@@ -1,0 +1,56 @@
+"""Where events live: the embedded SQLite file or PostgreSQL, chosen by ROADMAP_DATABASE_URL."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import uuid4
+
+from domain.storage.recorder import IdempotencyRecord, LedgerRecorder
+
+__all__ = ["IdempotencyRecord", "LedgerRecorder", "persistence_env", "sqlite_path"]
+
+
+def sqlite_path(database_url: str) -> str:
+    """`sqlite:///roadmap.db` → `roadmap.db`; `sqlite:////abs/x.db` → `/abs/x.db`."""
+    path = unquote(database_url.removeprefix("sqlite:///"))
+    if not path:
+        msg = "ROADMAP_DATABASE_URL: sqlite:/// needs a file path, e.g. sqlite:///roadmap.db"
+        raise ValueError(msg)
+    if path == ":memory:":
+        # A plain :memory: database vanishes between pooled connections.
+        return f"file:roadmap-{uuid4().hex}?mode=memory&cache=shared"
+    return path
+
+
+def persistence_env(database_url: str) -> dict[str, str]:
+    """The eventsourcing library's settings for a database URL."""
+    if database_url.startswith("sqlite:///"):
+        return {
+            "PERSISTENCE_MODULE": "domain.storage.sqlite:Factory",
+            "SQLITE_DBNAME": sqlite_path(database_url),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    if database_url.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(database_url)
+        query = parse_qs(parts.query)
+        dbname = parts.path.lstrip("/")
+        if not dbname or not parts.hostname:
+            msg = (
+                "ROADMAP_DATABASE_URL: postgresql://user@host:port/dbname needs a host and a dbname"
+            )
+            raise ValueError(msg)
+        return {
+            "PERSISTENCE_MODULE": "domain.storage.postgres:Factory",
+            "POSTGRES_DBNAME": unquote(dbname),
+            "POSTGRES_HOST": parts.hostname,
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+            "POSTGRES_POOL_SIZE": query.get("pool_size", ["10"])[0],
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+        }
+    msg = f"ROADMAP_DATABASE_URL: unsupported scheme in {database_url!r}"
+    raise ValueError(msg)

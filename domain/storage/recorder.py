@@ -1,0 +1,31 @@
+"""What the ledger needs from a recorder beyond the library's: idempotency, positions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """A command's answer, kept with the events it recorded (same transaction)."""
+
+    subject: str
+    key: str
+    request_hash: str
+    item_id: UUID
+    version: int
+    status: int
+    created_at: datetime
+
+
+class LedgerRecorder(Protocol):
+    def find_idempotency(self, subject: str, key: str) -> IdempotencyRecord | None: ...
+
+    def purge_idempotency(self, before: datetime) -> int: ...
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None: ...
+
+    def max_notification_id(self) -> int | None: ...
