@@ -14,10 +14,12 @@ from eventsourcing.utils import get_topic
 from domain.commands import NO_META, CommandResult, CommandRunner, Meta
 from domain.consultation import Consultation
 from domain.decision import Decision
+from domain.errors import NotFoundError
 from domain.exchange import Exchange
 from domain.item import Item
 from domain.pledge import Pledge
 from domain.reform import ReformProposal
+from domain.replay import item_public, state_at
 from domain.roadmap import Roadmap, RoadmapState
 from domain.storage import LedgerRecorder, persistence_env
 from domain.transcoding import LedgerTranscoder
@@ -84,9 +86,26 @@ class RoadmapLedger(Application[UUID]):
 
     def roadmap_ids(self) -> list[UUID]:
         topic = get_topic(Roadmap.Adopted)
-        return [n.originator_id for n in self._notifications(topics=(topic,))]
+        return [n.originator_id for n in self.notifications(topics=(topic,))]
 
-    def _notifications(self, topics: tuple[str, ...] = ()) -> Iterator[Any]:
+    def get_state(
+        self,
+        roadmap_id: UUID,
+        *,
+        as_of: datetime | None = None,
+        effective_on: date | None = None,
+    ) -> dict[str, Any] | None:
+        """The roadmap's state by full replay (the reference the read side is tested against)."""
+        return state_at(self, roadmap_id, as_of=as_of, effective_on=effective_on)
+
+    def get_public(self, cls: type[Item], item_id: UUID) -> dict[str, Any]:
+        item = self.get_item(cls, item_id)
+        public = item_public(cls, item.id, item.entries)
+        if public is None:  # an item always has its creation entry
+            raise NotFoundError(f"no {cls.__name__.lower()} {item_id}")
+        return public
+
+    def notifications(self, topics: tuple[str, ...] = ()) -> Iterator[Any]:
         start = 1
         while True:
             page = self.recorder.select_notifications(start, 1000, topics=topics)
