@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Transcoder
+from eventsourcing.persistence import Recording, Transcoder
 from eventsourcing.utils import get_topic
 
 from domain.commands import NO_META, CommandResult, CommandRunner, Meta
@@ -65,6 +66,15 @@ class RoadmapLedger(Application[UUID]):
         super().__init__(env={**persistence_env(database_url), **(env or {})})
         self.database_url = database_url
         self.commands = CommandRunner(self, retries, clock)
+        self.saved = threading.Condition()
+        self.saves = 0
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        """Wakes in-process readers of the log (the embedded projection runner)."""
+        super()._notify(recordings)
+        with self.saved:
+            self.saves += 1
+            self.saved.notify_all()
 
     def construct_transcoder(self) -> Transcoder:
         return LedgerTranscoder()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
@@ -52,6 +52,8 @@ def _coerce(hint: Any, value: Any, field: str) -> Any:  # noqa: PLR0911, PLR0912
             raise TypeError(field)
         return Decimal(str(value))
     if hint is date:
+        if isinstance(value, datetime):  # a moment is not a day (and compares with none)
+            raise TypeError(field)
         if isinstance(value, date):
             return value
         return date.fromisoformat(value)

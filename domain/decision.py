@@ -48,6 +48,12 @@ class Decision(Item):
         class_version = 1
         party: str
 
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
     @classmethod
     def record(
         cls,

@@ -59,6 +59,12 @@ class Exchange(Item):
         class_version = 1
         reason: str
 
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
     @classmethod
     def propose(
         cls,

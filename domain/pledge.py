@@ -69,6 +69,12 @@ class Pledge(Item):
         class_version = 1
         reason: str
 
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
     @classmethod
     def make(
         cls,

@@ -31,6 +31,26 @@ SECTIONS: dict[type[Item], str] = {
 }
 
 
+def public_fields(
+    item_id: UUID,
+    state: Any,
+    *,
+    version: int,
+    void: bool,
+    recorded_at: datetime,
+    updated_at: datetime,
+    effective_on: date,
+) -> dict[str, Any]:
+    """The public answer for one item: its state's fields and where it stands in the record."""
+    public: dict[str, Any] = {"id": str(item_id), **plain(state)}
+    public["version"] = version
+    public["void"] = void
+    public["recorded_at"] = plain(recorded_at)
+    public["updated_at"] = plain(updated_at)
+    public["effective_on"] = plain(effective_on)
+    return public
+
+
 def item_public(
     cls: type[Item],
     item_id: UUID,
@@ -46,14 +66,15 @@ def item_public(
     seen = view(entries, as_of=as_of, effective_on=effective_on)
     if not seen.exists:
         return None
-    state = cls.fold(seen.entries)
-    public: dict[str, Any] = {"id": str(item_id), **plain(state)}
-    public["version"] = known[-1].version
-    public["void"] = seen.void
-    public["recorded_at"] = plain(known[0].recorded_at)
-    public["updated_at"] = plain(known[-1].recorded_at)
-    public["effective_on"] = plain(seen.entries[0].effective_on)
-    return public
+    return public_fields(
+        item_id,
+        cls.fold(seen.entries),
+        version=known[-1].version,
+        void=seen.void,
+        recorded_at=known[0].recorded_at,
+        updated_at=known[-1].recorded_at,
+        effective_on=seen.entries[0].effective_on,
+    )
 
 
 def roadmap_items(app: Any, roadmap_id: UUID) -> Iterable[Item]:

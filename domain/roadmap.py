@@ -47,6 +47,12 @@ class Roadmap(Item):
         priorities: tuple[Priority, ...]
         summary: str | None
 
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
     @classmethod
     def adopt(
         cls,

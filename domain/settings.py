@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     jwt_jwks_file: Path | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    jwt_leeway_seconds: int = Field(
+        default=30, ge=0, le=600, description="clock skew tolerated on exp/nbf/iat of tokens"
+    )
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     rate_limit_per_minute: int = Field(default=600, gt=0)
     command_retries: int = Field(default=5, ge=0, le=50)

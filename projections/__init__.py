@@ -1,0 +1,1 @@
+"""Read models built from the event log alone: partnership state, audit trail, reports."""

@@ -1,0 +1,133 @@
+"""One small connection layer for the read models on SQLite and PostgreSQL.
+
+SQL in the projections is written with `?` placeholders; PostgreSQL gets `%s`. Both backends keep
+the read models in the same database (and PostgreSQL schema) as the events, so a batch of rows
+and its tracking position commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal, Protocol
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from domain.storage import persistence_env
+
+Dialect = Literal["sqlite", "postgres"]
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def fetchone(self) -> Any: ...
+
+    @property
+    def rowcount(self) -> int: ...
+
+
+class _PgCursor:
+    """psycopg with the projections' `?` placeholders."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cursor.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        return self._cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class ReadStore:
+    """Connections to the read-model database named by ROADMAP_DATABASE_URL."""
+
+    def __init__(self, database_url: str, *, pool_size: int = 4) -> None:
+        env = persistence_env(database_url)
+        self.dialect: Dialect
+        if env["PERSISTENCE_MODULE"].startswith("domain.storage.sqlite"):
+            self.dialect = "sqlite"
+            self._sqlite_path = env["SQLITE_DBNAME"]
+            self._local = threading.local()
+            self._lock = threading.Lock()
+            self._connections: list[sqlite3.Connection] = []
+            self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        else:
+            self.dialect = "postgres"
+            self.schema = env["POSTGRES_SCHEMA"]
+            conninfo = psycopg.conninfo.make_conninfo(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"] or None,
+                connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
+                options=f"-c search_path={self.schema}",
+            )
+            self._pool = ConnectionPool(
+                conninfo, min_size=1, max_size=pool_size, open=True, name="roadmap-read"
+            )
+
+    def _sqlite(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self._sqlite_path,
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=30,
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Cursor]:
+        """One transaction; a write transaction on SQLite takes the write lock up front."""
+        if self._pool is None:
+            connection = self._sqlite()
+            cursor = connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield cursor
+            except BaseException:
+                connection.rollback()
+                raise
+            else:
+                connection.commit()
+            finally:
+                cursor.close()
+            return
+        with self._pool.connection() as pg, pg.transaction(), pg.cursor() as pg_cursor:
+            yield _PgCursor(pg_cursor)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            return
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
