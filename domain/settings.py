@@ -20,6 +20,10 @@ class Settings(BaseSettings):
         default=None, description="HS256 token signing key; generated into secret_file if unset"
     )
     secret_file: Path = Path(".roadmap-secret")
+    signing_key_file: Path = Field(
+        default=Path(".roadmap-signing-key.pem"),
+        description="Ed25519 key (PEM) that signs tree heads; generated with mode 0600 if absent",
+    )
     jwt_algorithm: Literal["HS256", "RS256", "ES256"] = "HS256"
     jwt_public_key_file: Path | None = None
     jwt_jwks_file: Path | None = None

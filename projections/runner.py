@@ -18,7 +18,8 @@ from projections.audit import AuditProjection
 from projections.db import Cursor, Dialect, ReadStore
 from projections.lease import Lease
 from projections.partnership import PartnershipProjection
-from projections.tables import TRACKING, Table
+from projections.signing import Signer
+from projections.tables import TRACKING, TREE_HEADS, Table
 from projections.views import create_views
 
 
@@ -41,8 +42,10 @@ def _claimed(cursor: Cursor, name: str) -> None:
         raise LostRaceError(name)
 
 
-def all_projections(app: RoadmapLedger, suffix: str = "") -> list[Projection]:
-    return [PartnershipProjection(app, suffix), AuditProjection(suffix)]
+def all_projections(
+    app: RoadmapLedger, suffix: str = "", signer: Signer | None = None
+) -> list[Projection]:
+    return [PartnershipProjection(app, suffix), AuditProjection(suffix, signer)]
 
 
 def create_tables(cursor: Cursor, dialect: Dialect, tables: Sequence[Table]) -> None:
@@ -72,7 +75,7 @@ class Runner:
 
     def setup(self) -> None:
         with self.store.transaction(write=True) as cursor:
-            create_tables(cursor, self.store.dialect, [TRACKING])
+            create_tables(cursor, self.store.dialect, [TRACKING, TREE_HEADS])
             for projection in self.projections:
                 create_tables(cursor, self.store.dialect, projection.tables)
                 cursor.execute(

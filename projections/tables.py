@@ -229,6 +229,18 @@ AUDIT = Table(
     ("position",),
     (("leaf_index",), ("stream_id", "stream_version"), ("roadmap_id", "position")),
 )
+MERKLE = Table("rm_merkle", (("level", "int"), ("idx", "int"), ("hash", "text")), ("level", "idx"))
+TREE_HEADS = Table(
+    "rm_tree_heads",
+    (
+        ("tree_size", "int"),
+        ("root_hash", "text"),
+        ("signed_at", "text"),
+        ("key_id", "text"),
+        ("signature", "text"),
+    ),
+    ("tree_size",),
+)
 TRACKING = Table(
     "rm_tracking", (("name", "text"), ("position", "int"), ("leaf_count", "int")), ("name",)
 )

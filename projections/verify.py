@@ -1,0 +1,126 @@
+"""`roadmap verify`: recompute every leaf from the stored events and check every signed head.
+
+Nothing is trusted but the events themselves and the signing key: the audit table, the stored
+tree and the heads may all have been edited by someone with write access to the database.
+Memory stays constant: events, audit rows and heads are read a page at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from domain.application import RoadmapLedger
+from domain.history import Entry
+from projections.db import ReadStore
+from projections.leaf import leaf_entry, leaf_hash
+from projections.merkle import Frontier
+from projections.proofs import tree_heads
+from projections.signing import signature_valid
+from projections.tables import AUDIT
+
+PAGE = 5000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    events: int
+    heads: int
+    problem: str | None = None
+    position: int | None = None
+    leaf_index: int | None = None
+
+    def line(self) -> str:
+        if self.ok:
+            return f"intact: {self.events} events, {self.heads} signed tree heads verified"
+        where = f" at position {self.position}" if self.position is not None else ""
+        leaf = f" (leaf {self.leaf_index})" if self.leaf_index is not None else ""
+        return f"ALTERED{where}{leaf}: {self.problem}"
+
+
+def _audit_rows(store: ReadStore) -> Iterator[tuple[int, int, str]]:
+    after = -1
+    while True:
+        with store.transaction() as cursor:
+            cursor.execute(
+                f"SELECT leaf_index, position, hash FROM {AUDIT.name} "
+                "WHERE leaf_index > ? ORDER BY leaf_index LIMIT ?",
+                [after, PAGE],
+            )
+            rows = [(int(r[0]), int(r[1]), str(r[2])) for r in cursor.fetchall()]
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        after = rows[-1][0]
+
+
+def _heads(store: ReadStore) -> Iterator[dict[str, Any]]:
+    after = 0
+    while True:
+        page = tree_heads(store, after, PAGE)
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = int(page[-1]["tree_size"])
+
+
+def verify(
+    app: RoadmapLedger,
+    store: ReadStore,
+    public_key: Ed25519PublicKey,
+    progress: Callable[[int], None] | None = None,
+) -> Verdict:
+    frontier = Frontier(0, [])
+    audit = _audit_rows(store)
+    heads = _heads(store)
+    head = next(heads, None)
+    checked = 0
+    for notification in app.notifications():
+        index = frontier.size
+        try:
+            event = app.mapper.to_domain_event(notification)
+            digest = leaf_hash(leaf_entry(str(event.originator_id), Entry.of(event)))
+        except Exception as error:
+            return Verdict(
+                False, index, checked, f"event cannot be read: {error}", notification.id, index
+            )
+        row = next(audit, None)
+        if row is not None and (row[1] != notification.id or row[2] != digest):
+            problem = (
+                f"the event at leaf {index} hashes to {digest[:16]}…, the audit trail recorded "
+                f"{row[2][:16]}… for position {row[1]}"
+            )
+            return Verdict(False, index, checked, problem, notification.id, index)
+        frontier.append(bytes.fromhex(digest))
+        while head is not None and int(head["tree_size"]) == frontier.size:
+            wrong = _check_head(head, frontier, public_key)
+            if wrong is not None:
+                return Verdict(False, frontier.size, checked, wrong, notification.id, index)
+            checked += 1
+            head = next(heads, None)
+        if progress is not None and frontier.size % 10_000 == 0:
+            progress(frontier.size)
+    if head is not None:
+        problem = (
+            f"a signed head covers {head['tree_size']} leaves but the log holds {frontier.size} "
+            "events: events were deleted"
+        )
+        return Verdict(False, frontier.size, checked, problem, None, frontier.size)
+    return Verdict(True, frontier.size, checked)
+
+
+def _check_head(
+    head: dict[str, Any], frontier: Frontier, public_key: Ed25519PublicKey
+) -> str | None:
+    if not signature_valid(public_key, head):
+        return f"the signature of the tree head at size {head['tree_size']} is not valid"
+    if head["root_hash"] != frontier.root().hex():
+        return (
+            f"the log's root at size {head['tree_size']} differs from the signed tree head: "
+            "an event up to there was altered, inserted, deleted or reordered"
+        )
+    return None
