@@ -184,7 +184,7 @@ class RoadmapLedger(Application[UUID]):
     ) -> CommandResult:
         def step(ctx: Context) -> tuple[Item, list[Item]]:
             item = self.commands.load(cls, item_id, meta.expected_version)
-            change(item, ctx)
+            change(item, ctx.after(item.modified_on))
             return item, [item]
 
         return self.commands.run(actor, meta, step, creates=False)
@@ -399,6 +399,7 @@ class RoadmapLedger(Application[UUID]):
 
         def step(ctx: Context) -> tuple[Item, list[Item]]:
             consultation = self.commands.load(Consultation, consultation_id, meta.expected_version)
+            ctx = ctx.after(consultation.modified_on)
             roadmap_id = consultation.state.roadmap_id
             decision = Decision.record(
                 decision_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.errors import (
@@ -181,6 +181,9 @@ class Consultation(Item):
             msg = f"decisions are recorded at a held consultation; {self.id} is {self.state.status}"
             raise IllegalTransitionError(msg)
         self.trigger_event(self.DecisionRecorded, decision_id=decision_id, **ctx.metadata())
+
+    def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
+        self.require_date_range(target, changes)
 
     @classmethod
     def evolve(  # noqa: PLR0911 - one case an event type

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.errors import IllegalTransitionError, InvalidValueError, OnlyReceivingPartyAgreesError
+from domain.errors import (
+    IllegalTransitionError,
+    InvalidCorrectionError,
+    InvalidValueError,
+    OnlyReceivingPartyAgreesError,
+)
 from domain.history import Entry
 from domain.item import Item, require_state
 from domain.roadmap import RoadmapState
@@ -136,6 +141,12 @@ class Exchange(Item):
         self.trigger_event(
             self.Cancelled, reason=text(reason, "reason", limit=2000), **ctx.metadata()
         )
+
+    def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
+        if "participants" in changes and not 1 <= changes["participants"] <= PARTICIPANTS_MAX:
+            msg = f"participants must be between 1 and {PARTICIPANTS_MAX}"
+            raise InvalidCorrectionError(msg, field="changes.participants")
+        self.require_date_range(target, changes)
 
     @classmethod
     def evolve(cls, state: ExchangeState | None, entry: Entry) -> ExchangeState:

@@ -170,6 +170,21 @@ class Item(Aggregate):
     def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
         """Aggregate-specific checks on corrected values (priorities, units, dates)."""
 
+    def corrected_payload(self, target: Entry, changes: dict[str, Any]) -> dict[str, Any]:
+        """The target's payload as corrected so far, with `changes` on top."""
+        current = next((e for e in self.view().entries if e.version == target.version), target)
+        return {**current.payload, **changes}
+
+    def require_date_range(self, target: Entry, changes: dict[str, Any]) -> None:
+        """A correction of `starts_on`/`ends_on` keeps the range the item was checked against."""
+        if not {"starts_on", "ends_on"} & changes.keys():
+            return
+        fields = self.corrected_payload(target, changes)
+        if fields["ends_on"] < fields["starts_on"]:
+            name = "ends_on" if "ends_on" in changes else "starts_on"
+            msg = "ends_on would be before starts_on"
+            raise InvalidCorrectionError(msg, field=f"changes.{name}")
+
     def retract(self, target_version: int, reason: str, ctx: Context) -> None:
         self._target(target_version, ctx)
         self.trigger_event(

@@ -109,6 +109,8 @@ def state_at(
         )
         if found is not None and not found["void"]:
             answer[SECTIONS[type(item)]].append(found)
+    for key in SECTIONS.values():
+        answer[key].sort(key=lambda found: (found["recorded_at"], found["id"]))
     answer["as_of"] = plain(as_of)
     answer["effective_on"] = plain(effective_on)
     answer["position"] = position

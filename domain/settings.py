@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.storage import persistence_env
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROADMAP_", extra="ignore")
@@ -47,4 +49,5 @@ class Settings(BaseSettings):
                 "or postgresql:// (e.g. postgresql://user@127.0.0.1:5432/roadmap)"
             )
             raise ValueError(msg)
+        persistence_env(value)  # the same checks as at start: a host, a dbname, a file path
         return value

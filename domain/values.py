@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -195,6 +195,12 @@ class Context:
     effective_on: date | None = None
     authority: str | None = None
     note: str | None = None
+
+    def after(self, moment: datetime) -> Context:
+        """This context, its clock moved just past `moment`: an item's recorded times increase."""
+        if self.recorded_at > moment:
+            return self
+        return replace(self, recorded_at=moment + timedelta(microseconds=1))
 
     def metadata(self) -> dict[str, Any]:
         effective_on = self.effective_on or self.recorded_at.date()

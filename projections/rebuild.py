@@ -90,10 +90,15 @@ def _rename_indexes(cursor: Cursor, store: ReadStore, fresh: Table, base: str) -
     """Indexes keep the fresh table's names after a rename; give them the live names."""
     live = fresh.with_name(base)
     if store.dialect == "postgres":
-        cursor.execute(f"ALTER INDEX IF EXISTS {fresh.name}_pkey RENAME TO {base}_pkey")
-        for index in fresh.indexes:
-            suffix = "_".join(index)
-            cursor.execute(f"ALTER INDEX IF EXISTS {fresh.name}_{suffix} RENAME TO {base}_{suffix}")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ?",
+            [base],
+        )
+        for (index,) in cursor.fetchall():
+            if index.startswith(fresh.name):
+                renamed = base + index.removeprefix(fresh.name)
+                cursor.execute(f"ALTER INDEX {index} RENAME TO {renamed}")
         return
     for index in fresh.indexes:
         cursor.execute(f"DROP INDEX IF EXISTS {fresh.name}_{'_'.join(index)}")

@@ -20,6 +20,7 @@ from projections.lease import Lease
 from projections.partnership import PartnershipProjection
 from projections.signing import Signer
 from projections.tables import TRACKING, TREE_HEADS, Table
+from projections.temporal import TemporalProjection
 from projections.views import create_views
 
 
@@ -45,7 +46,11 @@ def _claimed(cursor: Cursor, name: str) -> None:
 def all_projections(
     app: RoadmapLedger, suffix: str = "", signer: Signer | None = None
 ) -> list[Projection]:
-    return [PartnershipProjection(app, suffix), AuditProjection(suffix, signer)]
+    return [
+        PartnershipProjection(app, suffix),
+        AuditProjection(suffix, signer),
+        TemporalProjection(suffix),
+    ]
 
 
 def create_tables(cursor: Cursor, dialect: Dialect, tables: Sequence[Table]) -> None:

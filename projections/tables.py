@@ -34,6 +34,10 @@ def to_db(kind: str, value: Any, dialect: Dialect) -> Any:  # noqa: PLR0911 - on
     if kind == "json":
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
     if dialect == "sqlite":
+        if kind == "ts":
+            # Fixed width, so that text order is time order.
+            moment = datetime.fromisoformat(value).astimezone(UTC)
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
         return int(value) if kind == "bool" else value
     if kind == "num":
         return Decimal(value)
@@ -54,8 +58,9 @@ def from_db(kind: str, value: Any) -> Any:  # noqa: PLR0911 - one case a type
         return bool(value)
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
+    if kind == "ts":
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return moment.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, memoryview):
@@ -69,13 +74,15 @@ class Table:
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
     indexes: tuple[tuple[str, ...], ...] = ()
+    #: PostgreSQL-only statements, e.g. GiST indexes; `{name}` is the table's name.
+    postgres_extra: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
 
     def with_name(self, name: str) -> Table:
-        return Table(name, self.columns, self.key, self.indexes)
+        return Table(name, self.columns, self.key, self.indexes, self.postgres_extra)
 
     def ddl(self, dialect: Dialect) -> list[str]:
         columns = ", ".join(f"{name} {TYPES[kind][dialect]}" for name, kind in self.columns)
@@ -86,6 +93,8 @@ class Table:
             f"ON {self.name} ({', '.join(index)})"
             for index in self.indexes
         )
+        if dialect == "postgres":
+            statements.extend(extra.format(name=self.name) for extra in self.postgres_extra)
         return statements
 
     def upsert(self) -> str:
@@ -243,6 +252,45 @@ TREE_HEADS = Table(
 )
 TRACKING = Table(
     "rm_tracking", (("name", "text"), ("position", "int"), ("leaf_count", "int")), ("name",)
+)
+
+ENTRIES = Table(
+    "rm_entries",
+    (("item_id", "text"), ("version", "int"), ("entry", "blob")),
+    ("item_id", "version"),
+)
+SEGMENTS = Table(
+    "rm_segments",
+    (
+        ("item_id", "text"),
+        ("recorded_from", "ts"),
+        ("effective_from", "date"),
+        ("recorded_to", "ts"),
+        ("effective_to", "date"),
+        ("kind", "text"),
+        ("roadmap_id", "text"),
+        ("void", "bool"),
+        ("public", "json"),
+    ),
+    ("item_id", "recorded_from", "effective_from"),
+    (("roadmap_id", "recorded_to", "recorded_from"), ("item_id", "recorded_to")),
+    (
+        "CREATE INDEX IF NOT EXISTS {name}_periods ON {name} USING gist ("
+        "tstzrange(recorded_from, recorded_to, '[)'), "
+        "daterange(effective_from, effective_to, '[)'))",
+    ),
+)
+ITEM_VERSIONS = Table(
+    "rm_item_versions",
+    (
+        ("item_id", "text"),
+        ("recorded_from", "ts"),
+        ("recorded_to", "ts"),
+        ("version", "int"),
+        ("updated_at", "ts"),
+    ),
+    ("item_id", "recorded_from"),
+    (("item_id", "recorded_to"),),
 )
 
 ITEM_TABLES = (ROADMAPS, PLEDGES, CONSULTATIONS, DECISIONS, EXCHANGES, REFORMS)

@@ -34,6 +34,11 @@ def persistence_env(database_url: str) -> dict[str, str]:
         parts = urlsplit(database_url)
         query = parse_qs(parts.query)
         dbname = parts.path.lstrip("/")
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            msg = "ROADMAP_DATABASE_URL: the port of postgresql://user@host:port/dbname is a number"
+            raise ValueError(msg) from None
         if not dbname or not parts.hostname:
             msg = (
                 "ROADMAP_DATABASE_URL: postgresql://user@host:port/dbname needs a host and a dbname"
@@ -43,7 +48,7 @@ def persistence_env(database_url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "domain.storage.postgres:Factory",
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname,
-            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_PORT": str(port),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
