@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.history import Entry
-from projections.db import Cursor, Dialect
+from projections.db import Cursor, Dialect, insert_many
 from projections.leaf import leaf_entry, leaf_hash
 from projections.merkle import Frontier, NodeKey
 from projections.partnership import kind_of
@@ -51,6 +51,9 @@ class AuditProjection:
         self.signer = signer
         self.clock = clock
 
+    def forget(self) -> None:
+        """Nothing cached: the frontier is read again at every batch."""
+
     def apply(
         self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
     ) -> int:
@@ -83,9 +86,8 @@ class AuditProjection:
             }
             rows.append(self.audit.row(row, dialect))
             tree.extend((lv, ix, h.hex()) for lv, ix, h in frontier.append(bytes.fromhex(digest)))
-        if rows:
-            cursor.executemany(self.audit.insert(), rows)
-            cursor.executemany(self.merkle.insert(), tree)
+        insert_many(cursor, dialect, self.audit, rows)
+        insert_many(cursor, dialect, self.merkle, tree)
         if rows:
             self._sign(cursor, frontier)
         return frontier.size

@@ -49,6 +49,11 @@ class _PgCursor:
     def fetchall(self) -> list[Any]:
         return self._cursor.fetchall()
 
+    def copy_rows(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
 
@@ -131,3 +136,34 @@ class ReadStore:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
+
+
+def insert_many(
+    cursor: Cursor,
+    dialect: Dialect,
+    table: Any,
+    rows: Sequence[Sequence[Any]],
+    *,
+    upsert: bool = False,
+) -> None:
+    """Writes rows: on PostgreSQL through COPY (an upsert copies into a scratch table first)."""
+    if not rows:
+        return
+    if dialect == "sqlite" or not isinstance(cursor, _PgCursor):
+        cursor.executemany(table.upsert() if upsert else table.insert(), rows)
+        return
+    names = ", ".join(table.column_names)
+    if not upsert:
+        cursor.copy_rows(f"COPY {table.name} ({names}) FROM STDIN", rows)
+        return
+    scratch = f"scratch_{table.name}"
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {scratch} "
+        f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    cursor.copy_rows(f"COPY {scratch} ({names}) FROM STDIN", rows)
+    head, _, conflict = table.upsert().partition(" ON CONFLICT ")
+    del head
+    cursor.execute(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {scratch} ON CONFLICT {conflict}"
+    )

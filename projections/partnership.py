@@ -19,7 +19,8 @@ from domain.reform import ReformProposal, ReformState
 from domain.replay import public_fields
 from domain.roadmap import Roadmap, RoadmapState
 from domain.transcoding import LedgerTranscoder
-from projections.db import Cursor, Dialect
+from projections.cache import ItemCache
+from projections.db import Cursor, Dialect, insert_many
 from projections.tables import (
     CONSULTATIONS,
     DECISIONS,
@@ -112,6 +113,10 @@ class PartnershipProjection:
         self.transcoder = LedgerTranscoder()
         self.table = {t.name: t.with_name(t.name + suffix) for t in self.base_tables}
         self.tables = tuple(self.table.values())
+        self.cache: ItemCache[Record] = ItemCache()
+
+    def forget(self) -> None:
+        self.cache.clear()
 
     def apply(
         self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
@@ -120,15 +125,22 @@ class PartnershipProjection:
         for _, event in events:
             self._evolve(records, event)
         self._store(cursor, dialect, list(records.values()))
+        for record in records.values():
+            self.cache.put(str(record.item_id), record)
         return leaves
 
     def _load(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> dict[UUID, Record]:
         wanted: dict[str, set[UUID]] = {}
         created = {e.originator_id for _, e in events if e.originator_version == 1}
-        for _, event in events:
-            if event.originator_id not in created:
-                wanted.setdefault(kind_of(event), set()).add(event.originator_id)
         records: dict[UUID, Record] = {}
+        for _, event in events:
+            if event.originator_id in created or event.originator_id in records:
+                continue
+            cached = self.cache.get(str(event.originator_id))
+            if cached is not None:
+                records[event.originator_id] = cached
+            else:
+                wanted.setdefault(kind_of(event), set()).add(event.originator_id)
         for kind, ids in wanted.items():
             spec = KINDS[kind]
             marks = ", ".join("?" * len(ids))
@@ -211,7 +223,7 @@ class PartnershipProjection:
             for role in ("co_chairs", "invited_co_chairs", "endorsements", "sponsors"):
                 members.extend((item, role, party) for party in public.get(role, []))
         for kind, rows in by_kind.items():
-            cursor.executemany(self.table[KINDS[kind].table.name].upsert(), rows)
+            insert_many(cursor, dialect, self.table[KINDS[kind].table.name], rows, upsert=True)
         ids = [str(r.item_id) for r in records]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -232,5 +244,4 @@ class PartnershipProjection:
             (ITEM_PRIORITIES, item_priorities),
             (MEMBERS, members),
         ):
-            if rows:
-                cursor.executemany(self.table[table.name].insert(), rows)
+            insert_many(cursor, dialect, self.table[table.name], rows)

@@ -19,7 +19,7 @@ from projections.db import Cursor, Dialect, ReadStore
 from projections.lease import Lease
 from projections.partnership import PartnershipProjection
 from projections.signing import Signer
-from projections.tables import TRACKING, TREE_HEADS, Table
+from projections.tables import LIVE_TABLES, TRACKING, Table
 from projections.temporal import TemporalProjection
 from projections.views import create_views
 
@@ -32,6 +32,9 @@ class Projection(Protocol):
     def apply(
         self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
     ) -> int: ...
+
+    def forget(self) -> None:
+        """Drops what the projection cached: its last transaction did not commit."""
 
 
 class LostRaceError(Exception):
@@ -80,7 +83,7 @@ class Runner:
 
     def setup(self) -> None:
         with self.store.transaction(write=True) as cursor:
-            create_tables(cursor, self.store.dialect, [TRACKING, TREE_HEADS])
+            create_tables(cursor, self.store.dialect, [] if self.suffix else LIVE_TABLES)
             for projection in self.projections:
                 create_tables(cursor, self.store.dialect, projection.tables)
                 cursor.execute(
@@ -134,7 +137,11 @@ class Runner:
                         [leaves, self.key(projection)],
                     )
         except LostRaceError:
+            self._forget()
             return 0
+        except BaseException:
+            self._forget()
+            raise
         with self.advanced:
             self.position = max(self.position, last)
             self.advanced.notify_all()
@@ -160,6 +167,10 @@ class Runner:
             [position, leaves, key],
         )
         return position
+
+    def _forget(self) -> None:
+        for projection in self.projections:
+            projection.forget()
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Applies batches until the log is exhausted; answers the events applied."""

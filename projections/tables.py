@@ -294,3 +294,18 @@ ITEM_VERSIONS = Table(
 )
 
 ITEM_TABLES = (ROADMAPS, PLEDGES, CONSULTATIONS, DECISIONS, EXCHANGES, REFORMS)
+
+#: Every table of the live read side, so that the reporting views always find theirs.
+LIVE_TABLES = (
+    *ITEM_TABLES,
+    PRIORITIES,
+    ITEM_PRIORITIES,
+    MEMBERS,
+    AUDIT,
+    MERKLE,
+    TREE_HEADS,
+    ENTRIES,
+    SEGMENTS,
+    ITEM_VERSIONS,
+    TRACKING,
+)
