@@ -1,0 +1,1 @@
+"""The HTTP API, authentication and the `roadmap` command line: adapters around the domain."""

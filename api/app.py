@@ -1,0 +1,118 @@
+"""The HTTP app: built by `create_app`, the ledger opened in the lifespan and closed after."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from api import openapi, problems
+from api.auth import Authenticator
+from api.middleware import (
+    BodyLimitMiddleware,
+    RateLimitMiddleware,
+    TokenBuckets,
+    UnexpectedErrorMiddleware,
+)
+from api.routers import (
+    consultations,
+    corrections,
+    decisions,
+    exchanges,
+    health,
+    pledges,
+    reform_proposals,
+    roadmaps,
+)
+from domain.application import RoadmapLedger
+from domain.settings import Settings
+
+logger = logging.getLogger("api")
+
+DESCRIPTION = """The official record of the France-Canada Peacekeeping Roadmap, as an
+append-only log of events. Send `Authorization: Bearer <JWT>`; commands take an
+`Idempotency-Key` and `If-Match`; every error is `application/problem+json` (RFC 9457).
+See docs/http.md."""
+
+
+def _version() -> str:
+    try:
+        return version("roadmap-ledger")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def open_ledger(settings: Settings) -> RoadmapLedger:
+    """Open the store and forget idempotency keys older than the retention period."""
+    ledger = RoadmapLedger(settings.database_url, retries=settings.command_retries)
+    try:
+        cutoff = datetime.now(UTC) - timedelta(days=settings.idempotency_retention_days)
+        purged = ledger.ledger_recorder.purge_idempotency(cutoff)
+    except BaseException:
+        ledger.close()
+        raise
+    if purged:
+        logger.info("purged %d idempotency keys older than %s", purged, cutoff.isoformat())
+    return ledger
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for `settings` (default: the `ROADMAP_*` environment)."""
+    settings = settings or Settings()
+    authenticator = Authenticator.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ledger = await to_thread.run_sync(open_ledger, settings)
+        app.state.ledger = ledger
+        try:
+            yield
+        finally:
+            await to_thread.run_sync(ledger.close)
+
+    app = FastAPI(
+        title="Roadmap Ledger",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.authenticator = authenticator
+    problems.install(app)
+    routers = [
+        module.router
+        for module in (
+            health,
+            roadmaps,
+            pledges,
+            consultations,
+            decisions,
+            exchanges,
+            reform_proposals,
+            corrections,
+        )
+    ]
+    for router in routers:
+        app.include_router(router)
+    app.state.methods = problems.methods_by_path(routers)
+    # Added innermost first: the 500 net wraps the rate limit, which wraps the body limit.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimitMiddleware,
+        buckets=TokenBuckets(settings.rate_limit_per_minute),
+        authenticator=authenticator,
+    )
+    app.add_middleware(UnexpectedErrorMiddleware)
+    openapi.install(app)
+    return app

@@ -1,0 +1,109 @@
+"""What routes receive: the ledger, the settings, the caller, and the command's headers."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import Authenticator, require_reader
+from api.commands import (
+    IDEMPOTENCY_KEY_MAX,
+    IDEMPOTENCY_KEY_PATTERN,
+    IF_MATCH_PATTERN,
+    CommandContext,
+    parse_if_match,
+)
+from api.middleware import ACTOR_SCOPE_KEY
+from api.problems import ProblemError
+from domain.application import RoadmapLedger
+from domain.settings import Settings
+from domain.values import Actor
+
+#: Only documents the scheme in OpenAPI; `current_actor` reads and checks the header itself.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="A JWT with claims `sub`, `roles`, `exp` and, for officials, `party`.",
+)
+
+
+async def get_ledger(request: Request) -> RoadmapLedger:
+    return cast(RoadmapLedger, request.app.state.ledger)
+
+
+async def get_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+async def current_actor(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Actor:
+    """The token's Actor (401 otherwise); the rate limiter may have verified it already."""
+    cached = request.scope.get(ACTOR_SCOPE_KEY)
+    if isinstance(cached, Actor):
+        return cached
+    authenticator = cast(Authenticator, request.app.state.authenticator)
+    return authenticator.authenticate(request.headers.get("authorization"))
+
+
+async def current_reader(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    """Any role may read current state; a token without roles may not."""
+    return require_reader(actor)
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="1 to 200 printable ASCII characters; a retry with the same key and body "
+        "answers the first response and records nothing more.",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        json_schema_extra={"pattern": IF_MATCH_PATTERN},
+        description='The ETag of the version the change is based on, e.g. `"3"`; '
+        "a stale version answers 412.",
+    ),
+]
+
+
+async def _require_json(request: Request) -> None:
+    body = await request.body()  # already read and cached by FastAPI
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if body and not (media_type == "application/json" or media_type.endswith("+json")):
+        msg = "send the body as JSON, with Content-Type: application/json"
+        raise ProblemError(415, "unsupported-media-type", msg)
+
+
+async def command_context(
+    request: Request, idempotency_key: IdempotencyKey = None, if_match: IfMatch = None
+) -> CommandContext:
+    """A command on an existing item: `If-Match` names the version it is based on."""
+    await _require_json(request)
+    return CommandContext(
+        request.method, request.url.path, idempotency_key, parse_if_match(if_match)
+    )
+
+
+async def creation_context(
+    request: Request, idempotency_key: IdempotencyKey = None
+) -> CommandContext:
+    """A creation under a roadmap: there is no version to match, so `If-Match` is ignored."""
+    await _require_json(request)
+    return CommandContext(request.method, request.url.path, idempotency_key)
+
+
+LedgerDep = Annotated[RoadmapLedger, Depends(get_ledger)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
+ReaderDep = Annotated[Actor, Depends(current_reader)]
+CommandDep = Annotated[CommandContext, Depends(command_context)]
+CreationDep = Annotated[CommandContext, Depends(creation_context)]

@@ -1,0 +1,178 @@
+"""Pure ASGI limits: body bytes counted as they arrive, a token bucket per subject, a 500 net."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth import AuthenticationError, Authenticator
+from api.problems import send_problem, unexpected
+
+#: The scope key under which the rate limiter leaves the Actor it authenticated.
+ACTOR_SCOPE_KEY = "roadmap.actor"
+#: Probes are never rate limited.
+UNLIMITED_PATHS = frozenset({"/health", "/ready"})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class BodyTooLargeError(HTTPException):
+    """Raised from `receive`; FastAPI passes HTTPExceptions from body reading on unchanged."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """413 on a Content-Length above the limit, or once the bytes received pass it (chunked)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await send_problem(send, scope["path"], 400, "bad-request", "bad Content-Length")
+                return
+            if int(declared) > self.max_bytes:
+                detail = f"the request body is larger than {self.max_bytes} bytes"
+                await send_problem(send, scope["path"], 413, "body-too-large", detail)
+                return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLargeError(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLargeError as error:
+            if started:
+                raise
+            await send_problem(send, scope["path"], 413, "body-too-large", str(error.detail))
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class TokenBuckets:
+    """`per_minute` requests per key, in bursts of up to `per_minute`, refilled continuously."""
+
+    PRUNE_ABOVE = 10_000
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.buckets: dict[str, _Bucket] = {}
+
+    def take(self, key: str) -> float:
+        """0 when the request may go ahead, else the seconds until it may."""
+        now = self.clock()
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= self.PRUNE_ABOVE:
+                self._prune(now)
+            bucket = self.buckets[key] = _Bucket(self.capacity, now)
+        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        """Forget buckets that have refilled completely: they hold no information."""
+        full_after = self.capacity / self.rate
+        self.buckets = {k: b for k, b in self.buckets.items() if now - b.updated < full_after}
+
+
+class RateLimitMiddleware:
+    """429 + Retry-After per token subject (a valid token), else per client address."""
+
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets, authenticator: Authenticator) -> None:
+        self.app = app
+        self.buckets = buckets
+        self.authenticator = authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        key = self._key(scope)
+        wait = self.buckets.take(key)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            detail = f"too many requests: try again in {seconds} s"
+            headers = {"Retry-After": str(seconds)}
+            await send_problem(send, scope["path"], 429, "rate-limited", detail, headers=headers)
+            return
+        await self.app(scope, receive, send)
+
+    def _key(self, scope: Scope) -> str:
+        authorization = _header(scope, b"authorization")
+        if authorization is not None:
+            try:
+                actor = self.authenticator.authenticate(authorization)
+            except AuthenticationError:
+                pass  # answered with 401 by the route; counted against the address
+            else:
+                scope[ACTOR_SCOPE_KEY] = actor
+                return f"sub:{actor.subject}"
+        client = scope.get("client")
+        return f"addr:{client[0] if client else 'unknown'}"
+
+
+class UnexpectedErrorMiddleware:
+    """Any exception a handler did not map: logged with an id, answered as a bare 500 problem."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            if started:
+                raise
+            _, detail = unexpected(scope["path"], error)
+            await send_problem(send, scope["path"], 500, "internal-error", detail)

@@ -1,0 +1,270 @@
+"""Every error as RFC 9457 `application/problem+json`; domain errors map in one table."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from http import HTTPStatus
+from typing import Any, cast
+from uuid import uuid4
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.types import Send
+
+from domain.errors import (
+    ConcurrencyConflictError,
+    DomainError,
+    IdempotencyKeyReusedError,
+    InvalidCorrectionError,
+    InvalidValueError,
+    NotAuthorisedError,
+    NotFoundError,
+    StaleVersionError,
+)
+
+logger = logging.getLogger("api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:roadmap-ledger:problem:"
+
+#: The one table from domain errors to HTTP statuses; the most specific class wins, and any
+#: other DomainError is a refused rule: 409 with its own `code`.
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    NotFoundError: 404,
+    NotAuthorisedError: 403,
+    StaleVersionError: 412,
+    InvalidValueError: 422,
+    InvalidCorrectionError: 422,
+    IdempotencyKeyReusedError: 422,
+    ConcurrencyConflictError: 409,
+}
+RULE_REFUSED = 409
+
+#: Codes of the statuses Starlette raises itself (unknown path, wrong method, unreadable body).
+STATUS_CODES: dict[int, str] = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "not-authorised",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    412: "stale-version",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    422: "invalid-value",
+    429: "rate-limited",
+    500: "internal-error",
+    503: "not-ready",
+}
+
+#: Where a request value came from, as FastAPI names it first in an error's `loc`.
+_SOURCES = {"body", "query", "path", "header", "cookie"}
+_HEADER_NAMES = {"idempotency-key": "Idempotency-Key", "if-match": "If-Match"}
+
+
+class ProblemError(Exception):
+    """An HTTP-level refusal raised outside the domain (auth, media type, limits)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers or {}
+        self.field = field
+
+
+_TITLES = {"malformed-json": "Malformed JSON"}
+
+
+def title_of(code: str) -> str:
+    return _TITLES.get(code) or code.replace("-", " ").capitalize()
+
+
+def problem_body(
+    status: int, code: str, detail: str, instance: str, **extensions: Any
+) -> dict[str, Any]:
+    return {
+        "type": f"{TYPE_PREFIX}{code}",
+        "title": title_of(code),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        **{k: v for k, v in extensions.items() if v is not None},
+    }
+
+
+def problem(
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = problem_body(status, code, detail, request.url.path, **extensions)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def send_problem(
+    send: Send,
+    path: str,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """The same answer from pure ASGI middleware, before or without the app."""
+    content = json.dumps(problem_body(status, code, detail, path)).encode()
+    raw = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(content)).encode()),
+        *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": content})
+
+
+def status_of(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in DOMAIN_STATUS:
+            return DOMAIN_STATUS[cls]
+    return RULE_REFUSED
+
+
+async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+    error = cast(DomainError, exc)
+    status = status_of(error)
+    headers: dict[str, str] = {}
+    extensions: dict[str, Any] = {"field": error.field}
+    if error.field is not None and status == HTTPStatus.UNPROCESSABLE_ENTITY:
+        extensions["errors"] = [{"field": error.field, "message": error.message}]
+    if isinstance(error, StaleVersionError):
+        extensions["current_version"] = error.current_version
+        headers["ETag"] = f'"{error.current_version}"'
+    return problem(request, status, error.code, error.message, headers=headers, **extensions)
+
+
+async def problem_error(request: Request, exc: Exception) -> JSONResponse:
+    error = cast(ProblemError, exc)
+    errors = None if error.field is None else [{"field": error.field, "message": error.detail}]
+    return problem(
+        request,
+        error.status,
+        error.code,
+        error.detail,
+        headers=error.headers,
+        field=error.field,
+        errors=errors,
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    error = cast(HTTPException, exc)
+    status = error.status_code
+    if status == HTTPStatus.BAD_REQUEST and isinstance(
+        error.__cause__, ValueError | RecursionError
+    ):
+        # FastAPI could not decode the body (bad UTF-8, nesting or number too deep/long).
+        message = "the body is not valid JSON (encoding, nesting depth or number size)"
+        errors = [{"field": "body", "message": message}]
+        detail = f"body: {message}"
+        return problem(request, 422, "malformed-json", detail, field="body", errors=errors)
+    code = STATUS_CODES.get(status, "error")
+    detail = error.detail
+    if not isinstance(detail, str) or detail == HTTPStatus(status).phrase:
+        detail = _default_detail(request, status)
+    headers = dict(error.headers or {})
+    if status == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return problem(request, status, code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    table: list[tuple[re.Pattern[str], set[str]]] = getattr(request.app.state, "methods", [])
+    path = request.url.path
+    return ", ".join(sorted({m for regex, methods in table if regex.match(path) for m in methods}))
+
+
+def _default_detail(request: Request, status: int) -> str:
+    if status == HTTPStatus.NOT_FOUND:
+        return f"no resource at {request.url.path}"
+    if status == HTTPStatus.METHOD_NOT_ALLOWED:
+        return f"{request.method} is not allowed on {request.url.path}"
+    return HTTPStatus(status).phrase
+
+
+def methods_by_path(routers: list[APIRouter]) -> list[tuple[re.Pattern[str], set[str]]]:
+    """The routes' path patterns and methods, for the Allow header of a 405."""
+    return [
+        (route.path_regex, set(route.methods or ()))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+
+
+def field_of(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """`("body", "quantity", "amount")` → `quantity.amount`; a whole-body error → `body`."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        source = str(parts.pop(0))
+        if source == "header" and parts:
+            name = str(parts.pop(0))
+            return _HEADER_NAMES.get(name.lower(), name)
+        if not parts:
+            return source
+    return ".".join(str(p) for p in parts) or "body"
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    error = cast(RequestValidationError, exc)
+    errors = []
+    code = "invalid-value"
+    for item in error.errors():
+        if item.get("type") == "json_invalid":
+            code = "malformed-json"
+            detail = item.get("ctx", {}).get("error", "not JSON")
+            errors.append({"field": "body", "message": f"the body is not valid JSON: {detail}"})
+            continue
+        errors.append({"field": field_of(item.get("loc", ())), "message": _message(item)})
+    first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+    detail = f"{first['field']}: {first['message']}"
+    return problem(request, 422, code, detail, field=first["field"], errors=errors)
+
+
+def _message(item: dict[str, Any]) -> str:
+    message = str(item.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def unexpected(path: str, error: BaseException) -> tuple[str, str]:
+    """Log an unexpected exception; answer only an id to find it in the log."""
+    error_id = uuid4().hex
+    logger.error("unexpected error %s on %s", error_id, path, exc_info=error)
+    return error_id, f"the server could not answer this request (error id {error_id})"
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(ProblemError, problem_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)

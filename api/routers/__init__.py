@@ -1,0 +1,1 @@
+"""One router per resource: adapters that parse, call one facade method, and answer."""

@@ -1,0 +1,1 @@
+"""Request bodies and answers of the HTTP API, apart from the domain's events."""

@@ -1,0 +1,183 @@
+"""Field types every body shares: exact quantities, ISO dates, bounded texts, command meta."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
+
+from domain.values import Quantity
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(
+    r"(?P<day>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?"
+    r"(?P<zone>[Zz]|[+-]\d{2}:\d{2})"
+)
+AMOUNT_INT_MAX = 2**53 - 1  # exact in every JSON parser
+_AMOUNT = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,10})?")
+UNIT_PATTERN = r"^[A-Za-z][A-Za-z0-9 _/.-]{0,31}$"
+PARTY_PATTERN = r"^[A-Z]{2}$"
+PRIORITY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def _day(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a date of the calendar") from None
+
+
+def _instant(value: object) -> datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    match = _INSTANT.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("must be an RFC 3339 time with a timezone, e.g. 2017-01-01T00:00:00Z")
+    fraction = f".{match['fraction'][:6].ljust(6, '0')}" if match["fraction"] else ""
+    zone = "+00:00" if match["zone"] in "Zz" else match["zone"]
+    try:
+        return datetime.fromisoformat(f"{match['day']}T{match['time']}{fraction}{zone}")
+    except ValueError:
+        raise ValueError(f"{value} is not a moment of the calendar") from None
+
+
+def _amount(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        msg = 'must be a decimal string such as "600" or "1.5", or an integer; floats are '
+        msg += "refused because they are not exact"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic wants ValueError
+    if isinstance(value, int) and value > AMOUNT_INT_MAX:
+        raise ValueError(f"an integer amount is at most {AMOUNT_INT_MAX}; send larger ones as text")
+    text = str(value) if isinstance(value, str) else format(value, "d")
+    if text.startswith("-"):
+        raise ValueError("must not be negative")
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError('must be digits with an optional \'.\' fraction, e.g. "600" or "1.5"')
+    return text
+
+
+def _unicode(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    return value
+
+
+#: A calendar date, `YYYY-MM-DD` only (no timestamps, no numbers).
+Day = Annotated[
+    date,
+    PlainValidator(_day),
+    PlainSerializer(date.isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2016-10-13"]}),
+]
+#: A moment, RFC 3339 with a timezone (`Z` or `+hh:mm`; in a query string `+` is `%2B`).
+Instant = Annotated[
+    datetime,
+    PlainValidator(_instant),
+    PlainSerializer(datetime.isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2017-01-01T00:00:00Z"]}),
+]
+#: An exact amount: a decimal string or an integer, never a float.
+Amount = Annotated[
+    str,
+    PlainValidator(_amount),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9]{1,30}(\.[0-9]{1,10})?$"},
+                {"type": "integer", "minimum": 0, "maximum": AMOUNT_INT_MAX},
+            ],
+            "examples": ["600", 450000000],
+        }
+    ),
+]
+Party = Annotated[str, Field(pattern=PARTY_PATTERN, examples=["FR"])]
+PriorityCode = Annotated[str, Field(pattern=PRIORITY_PATTERN, max_length=64)]
+Priorities = Annotated[list[PriorityCode], Field(max_length=50)]
+Title = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_unicode)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_unicode)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_unicode)]
+LongText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_unicode)]
+Authority = Annotated[str, Field(max_length=500), AfterValidator(_unicode)]
+Note = Annotated[str, Field(max_length=10_000), AfterValidator(_unicode)]
+
+
+class CommandBody(BaseModel):
+    """What every command takes besides its payload; who acts comes from the token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_on: Day | None = Field(
+        default=None, description="When the action took effect (default: the day recorded)."
+    )
+    authority: Authority | None = Field(
+        default=None, description="The document or mandate the action rests on."
+    )
+    note: Note | None = None
+
+
+class StepBody(CommandBody):
+    """A step that carries nothing but the optional `effective_on`, `authority` and `note`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"effective_on": "2016-10-27", "note": "as agreed"}]}
+    )
+
+
+class QuantityIn(BaseModel):
+    """An exact amount and its unit: `{"amount": "600", "unit": "personnel"}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount
+    unit: Annotated[str, Field(pattern=UNIT_PATTERN, examples=["personnel", "CAD"])]
+
+    def to_domain(self, field: str) -> Quantity:
+        return Quantity.parse({"amount": self.amount, "unit": self.unit}, field)
+
+
+class CommandAnswer(BaseModel):
+    """Every command's answer: the item, its new version, and the log position of the event."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+# --- answers of reads: values pass through exactly as the domain renders them ----------------
+
+UuidText = Annotated[str, WithJsonSchema({"type": "string", "format": "uuid"})]
+DayText = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+InstantText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class QuantityPublic(BaseModel):
+    amount: str
+    unit: str
+
+
+class ItemPublic(BaseModel):
+    """Fields every item read answers besides its own."""
+
+    id: UuidText
+    version: int = Field(description="The item's latest version (also its ETag).")
+    void: bool = Field(description="True once the item's creation was retracted.")
+    recorded_at: InstantText
+    updated_at: InstantText
+    effective_on: DayText

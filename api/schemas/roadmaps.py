@@ -1,0 +1,102 @@
+"""Bodies and answers of `/roadmaps`, `/roadmaps/{id}` and `/roadmaps/{id}/state`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import (
+    CommandBody,
+    Day,
+    DayText,
+    InstantText,
+    ItemPublic,
+    Note,
+    Party,
+    PriorityCode,
+    Title,
+    UuidText,
+)
+from api.schemas.consultations import ConsultationPublic
+from api.schemas.decisions import DecisionPublic
+from api.schemas.exchanges import ExchangePublic
+from api.schemas.pledges import PledgePublic
+from api.schemas.reform_proposals import ReformProposalPublic
+from domain.values import Priority
+
+
+class PriorityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: PriorityCode
+    title: Title
+
+    def to_domain(self) -> Priority:
+        return Priority.parse({"code": self.code, "title": self.title})
+
+
+class RoadmapCreate(CommandBody):
+    """A roadmap adopted by an official of one of its parties (or an admin)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "France-Canada Peacekeeping Roadmap",
+                    "parties": ["FR", "CA"],
+                    "adopted_on": "2016-10-13",
+                    "priorities": [
+                        {"code": "preventive-diplomacy", "title": "Preventive diplomacy"},
+                        {"code": "operations-support", "title": "Support to operations"},
+                        {"code": "development-cooperation", "title": "Development cooperation"},
+                        {"code": "civilians-and-women", "title": "Civilians and women"},
+                        {"code": "military-performance", "title": "Military performance"},
+                    ],
+                }
+            ]
+        }
+    )
+
+    title: Title
+    parties: list[Party] = Field(min_length=2, max_length=20)
+    adopted_on: Day
+    priorities: list[PriorityIn] = Field(min_length=1, max_length=50)
+    summary: Note | None = None
+
+
+class PriorityPublic(BaseModel):
+    code: str
+    title: str
+
+
+class RoadmapPublic(ItemPublic):
+    title: str
+    parties: list[str]
+    adopted_on: DayText
+    priorities: list[PriorityPublic]
+    summary: str | None
+
+
+class RoadmapSummary(BaseModel):
+    id: UuidText
+    title: str
+    parties: list[str]
+    adopted_on: DayText
+
+
+class RoadmapList(BaseModel):
+    roadmaps: list[RoadmapSummary]
+    position: int = Field(description="The log position this answer reflects.")
+
+
+class RoadmapStatePublic(BaseModel):
+    """The roadmap and every live item under it, as recorded at `as_of`, in effect on a date."""
+
+    roadmap: RoadmapPublic
+    pledges: list[PledgePublic]
+    consultations: list[ConsultationPublic]
+    decisions: list[DecisionPublic]
+    exchanges: list[ExchangePublic]
+    reform_proposals: list[ReformProposalPublic]
+    as_of: InstantText | None
+    effective_on: DayText | None
+    position: int = Field(description="The log position this answer reflects.")
