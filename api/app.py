@@ -20,14 +20,18 @@ from api.middleware import (
     TokenBuckets,
     UnexpectedErrorMiddleware,
 )
+from api.readside import open_read_side
 from api.routers import (
+    audit,
     consultations,
     corrections,
     decisions,
     exchanges,
     health,
+    history,
     pledges,
     reform_proposals,
+    reports,
     roadmaps,
 )
 from domain.application import RoadmapLedger
@@ -74,10 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ledger = await to_thread.run_sync(open_ledger, settings)
+        try:
+            read_side = await to_thread.run_sync(open_read_side, ledger, settings)
+        except BaseException:
+            ledger.close()
+            raise
         app.state.ledger = ledger
+        app.state.read_side = read_side
         try:
             yield
         finally:
+            await to_thread.run_sync(read_side.close)
             await to_thread.run_sync(ledger.close)
 
     app = FastAPI(
@@ -101,6 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             exchanges,
             reform_proposals,
             corrections,
+            history,
+            audit,
+            reports,
         )
     ]
     for router in routers:

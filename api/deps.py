@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Authenticator, require_reader
+from api.auth import Authenticator, require_auditor, require_reader
 from api.commands import (
     IDEMPOTENCY_KEY_MAX,
     IDEMPOTENCY_KEY_PATTERN,
@@ -17,6 +17,8 @@ from api.commands import (
 )
 from api.middleware import ACTOR_SCOPE_KEY
 from api.problems import ProblemError
+from api.readside import ReadSide
+from api.schemas.common import Day, Instant
 from domain.application import RoadmapLedger
 from domain.settings import Settings
 from domain.values import Actor
@@ -30,6 +32,10 @@ bearer_scheme = HTTPBearer(
 
 async def get_ledger(request: Request) -> RoadmapLedger:
     return cast(RoadmapLedger, request.app.state.ledger)
+
+
+async def get_read_side(request: Request) -> ReadSide:
+    return cast(ReadSide, request.app.state.read_side)
 
 
 async def get_settings(request: Request) -> Settings:
@@ -51,6 +57,12 @@ async def current_actor(
 async def current_reader(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     """Any role may read current state; a token without roles may not."""
     return require_reader(actor)
+
+
+async def current_auditor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    """The audit trail and its proofs are for auditors and admins."""
+    require_auditor(actor)
+    return actor
 
 
 IdempotencyKey = Annotated[
@@ -105,5 +117,23 @@ LedgerDep = Annotated[RoadmapLedger, Depends(get_ledger)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 ReaderDep = Annotated[Actor, Depends(current_reader)]
+AuditorDep = Annotated[Actor, Depends(current_auditor)]
+ReadSideDep = Annotated[ReadSide, Depends(get_read_side)]
+MinPosition = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=2**62,
+        description="Wait until the answer reflects at least this log position (the `position` "
+        "a command answered): read-your-writes. 503 + Retry-After if it takes too long.",
+    ),
+]
+AsOf = Annotated[
+    Instant | None,
+    Query(description="The record as it stood then (RFC 3339 with timezone; auditors)."),
+]
+EffectiveOn = Annotated[
+    Day | None, Query(description="What was in effect on that date, YYYY-MM-DD (auditors).")
+]
 CommandDep = Annotated[CommandContext, Depends(command_context)]
 CreationDep = Annotated[CommandContext, Depends(creation_context)]

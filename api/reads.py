@@ -1,4 +1,8 @@
-"""Read answers: a facade query plus the log position it reflects (read first: a lower bound)."""
+"""Read answers from the read models, each with the log position it reflects.
+
+A reader that wants its own writes passes `min_position` (the `position` a command answered);
+the read waits for the projections up to `read_wait_seconds`, then answers 503 + Retry-After.
+"""
 
 from __future__ import annotations
 
@@ -8,46 +12,117 @@ from uuid import UUID
 
 from fastapi import Response
 
-from domain.application import RoadmapLedger
+from api.auth import require_auditor
+from api.problems import ProblemError
+from api.readside import ReadSide
 from domain.errors import NotFoundError
-from domain.item import Item
-from domain.roadmap import Roadmap
+from domain.settings import Settings
+from domain.values import Actor
+from projections import timetravel
+from projections.queries import AuditFilter
 
 POSITION_HEADER = "X-Roadmap-Position"
+NOUNS = {
+    "roadmaps": "roadmap",
+    "pledges": "pledge",
+    "consultations": "consultation",
+    "decisions": "decision",
+    "exchanges": "exchange",
+    "reform-proposals": "reform proposal",
+}
 
 
-def item(ledger: RoadmapLedger, cls: type[Item], item_id: UUID, response: Response) -> Any:
-    """`ledger.get_public`, with its version as ETag and the position as a header."""
-    position = ledger.position()
-    public = ledger.get_public(cls, item_id)
-    response.headers["ETag"] = f'"{public["version"]}"'
+def settle(
+    side: ReadSide, settings: Settings, min_position: int | None, name: str = "partnership"
+) -> int:
+    """Waits for `min_position` if asked; answers the position the read will reflect."""
+    if min_position is not None and not side.models.wait_for(
+        min_position, settings.read_wait_seconds, name
+    ):
+        msg = f"the read models have not reached position {min_position} yet; retry shortly"
+        raise ProblemError(503, "projection-behind", msg, headers={"Retry-After": "1"})
+    return side.models.position(name)
+
+
+def _positioned(response: Response, position: int) -> int:
     response.headers[POSITION_HEADER] = str(position)
+    return position
+
+
+def item(
+    side: ReadSide,
+    settings: Settings,
+    collection: str,
+    item_id: UUID,
+    response: Response,
+    *,
+    actor: Actor,
+    min_position: int | None = None,
+    as_of: datetime | None = None,
+    effective_on: date | None = None,
+) -> dict[str, Any]:
+    """One item now, or as recorded at `as_of` / in effect on `effective_on` (auditors)."""
+    if as_of is not None or effective_on is not None:
+        require_auditor(actor)
+        position = _positioned(response, settle(side, settings, min_position, "temporal"))
+        public = timetravel.item_at(
+            side.store, str(item_id), kind=collection, as_of=as_of, effective_on=effective_on
+        )
+    else:
+        position = _positioned(response, settle(side, settings, min_position))
+        public = side.models.item(collection, str(item_id))
+    if public is None:
+        when = "" if as_of is None and effective_on is None else " at that time"
+        raise NotFoundError(f"no {NOUNS[collection]} {item_id}{when} (log position {position})")
+    response.headers["ETag"] = f'"{public["version"]}"'
     return public
 
 
-def roadmaps(ledger: RoadmapLedger, response: Response) -> dict[str, Any]:
+def roadmaps(
+    side: ReadSide, settings: Settings, response: Response, min_position: int | None
+) -> dict[str, Any]:
     """Every roadmap whose adoption was not retracted."""
-    position = ledger.position()
-    listed = []
-    for roadmap_id in ledger.roadmap_ids():
-        public = ledger.get_public(Roadmap, roadmap_id)
-        if not public["void"]:
-            listed.append({k: public[k] for k in ("id", "title", "parties", "adopted_on")})
-    response.headers[POSITION_HEADER] = str(position)
+    position = _positioned(response, settle(side, settings, min_position))
+    listed = [
+        {k: public[k] for k in ("id", "title", "parties", "adopted_on")}
+        for public in side.models.roadmaps()
+    ]
     return {"roadmaps": listed, "position": position}
 
 
 def state(
-    ledger: RoadmapLedger,
+    side: ReadSide,
+    settings: Settings,
     roadmap_id: UUID,
     response: Response,
     *,
+    min_position: int | None,
     as_of: datetime | None,
     effective_on: date | None,
 ) -> dict[str, Any]:
-    """`ledger.get_state`; 404 when the roadmap is unknown or was not yet recorded at `as_of`."""
-    answer = ledger.get_state(roadmap_id, as_of=as_of, effective_on=effective_on)
+    """The roadmap's state; 404 when unknown or not yet recorded at `as_of`."""
+    position = _positioned(response, settle(side, settings, min_position, "temporal"))
+    answer = timetravel.state_at(
+        side.store, str(roadmap_id), as_of=as_of, effective_on=effective_on, position=position
+    )
     if answer is None:
-        raise NotFoundError(f"roadmap {roadmap_id} was not yet recorded at {as_of}")
-    response.headers[POSITION_HEADER] = str(answer["position"])
+        when = "" if as_of is None else f" at {as_of.isoformat()}"
+        raise NotFoundError(f"no roadmap {roadmap_id} was recorded{when}")
     return answer
+
+
+def audit(
+    side: ReadSide,
+    settings: Settings,
+    response: Response,
+    where: AuditFilter,
+    *,
+    after: int,
+    limit: int,
+    min_position: int | None,
+) -> dict[str, Any]:
+    """One page of the audit trail; `next_cursor` is the `after` of the next page."""
+    settle(side, settings, min_position, "audit")
+    page = side.models.audit(where, after=after, limit=limit)
+    _positioned(response, page.position)
+    return {"entries": page.entries, "next_cursor": page.next_cursor, "position": page.position}

@@ -591,13 +591,14 @@ class RoadmapLedger(Application[UUID]):
         meta: Meta = NO_META,
     ) -> CommandResult:
         def change(item: Item, ctx: Context) -> None:
+            corrected = dict(changes)  # the caller's dict stays as it was sent
             roadmap_id = getattr(item.state, "roadmap_id", None)
-            if roadmap_id is not None and "priorities" in changes:
+            codes: Any = corrected.get("priorities")
+            listed = isinstance(codes, list | tuple) and all(isinstance(c, str) for c in codes)
+            if roadmap_id is not None and listed:  # anything else: the item names the field
                 roadmap = self._roadmap(roadmap_id)
-                changes["priorities"] = list(
-                    roadmap.require_priorities(tuple(changes["priorities"]))
-                )
-            item.correct(target_version, changes, reason, ctx)
+                corrected["priorities"] = list(roadmap.require_priorities(tuple(codes)))
+            item.correct(target_version, corrected, reason, ctx)
 
         return self._change(cls, item_id, actor, meta, change)
 

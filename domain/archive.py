@@ -138,7 +138,9 @@ def _decode(app: RoadmapLedger, stored: StoredEvent) -> None:
         cls = resolve_topic(stored.topic)
     except Exception:  # any failure to resolve means the same to the user
         raise _LineError(f"unknown topic {stored.topic!r}") from None
-    if not (isinstance(cls, type) and issubclass(cls, DomainEvent)):
+    if not (
+        isinstance(cls, type) and issubclass(cls, DomainEvent) and dataclasses.is_dataclass(cls)
+    ):
         raise _LineError(f"topic {stored.topic!r} is not a domain event")
     try:
         event = app.mapper.to_domain_event(stored)

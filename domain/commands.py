@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import (
+    AlreadyRecordedError,
     ConcurrencyConflictError,
     IdempotencyKeyReusedError,
     NotFoundError,
@@ -109,6 +110,9 @@ class CommandRunner:
                     replayed = self._replay(actor, meta)
                     if replayed is not None:
                         return replayed
+                if creates and item.id in self.app.repository:  # a retry cannot help
+                    msg = f"{_noun(type(item))} {item.id} exists already"
+                    raise AlreadyRecordedError(msg) from None
                 continue
             position = max(
                 r.notification.id for r in recordings if r.domain_event.originator_id == item.id

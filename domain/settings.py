@@ -38,7 +38,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, gt=0)
     command_retries: int = Field(default=5, ge=0, le=50)
     idempotency_retention_days: int = Field(default=30, gt=0)
-    read_wait_seconds: float = Field(default=5.0, ge=0)
+    read_wait_seconds: float = Field(
+        default=5.0, ge=0, le=60, description="longest wait of a read for `min_position`"
+    )
+    projections_in_process: bool = Field(
+        default=True,
+        description="serve also runs the projections (false: a separate `roadmap worker` does)",
+    )
 
     @field_validator("database_url")
     @classmethod

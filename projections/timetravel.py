@@ -56,10 +56,33 @@ def _rows(
     return found
 
 
+#: The kind of item each collection of the HTTP contract holds.
+KIND_OF_COLLECTION = {
+    "roadmaps": "Roadmap",
+    "pledges": "Pledge",
+    "consultations": "Consultation",
+    "decisions": "Decision",
+    "exchanges": "Exchange",
+    "reform-proposals": "ReformProposal",
+}
+
+
 def item_at(
-    store: ReadStore, item_id: str, *, as_of: datetime | None, effective_on: date | None
+    store: ReadStore,
+    item_id: str,
+    *,
+    kind: str = "roadmaps",
+    as_of: datetime | None,
+    effective_on: date | None,
 ) -> dict[str, Any] | None:
-    rows = _rows(store, "s.item_id = ?", [item_id], as_of, effective_on)
+    """One item of collection `kind` as recorded at `as_of`, in effect on `effective_on`."""
+    rows = _rows(
+        store,
+        "s.item_id = ? AND s.kind = ?",
+        [item_id, KIND_OF_COLLECTION[kind]],
+        as_of,
+        effective_on,
+    )
     if not rows:
         return None
     rows[0].pop("_kind")

@@ -9,7 +9,18 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 
 from api import reads, routes
-from api.deps import ActorDep, CommandDep, CreationDep, LedgerDep
+from api.deps import (
+    ActorDep,
+    AsOf,
+    CommandDep,
+    CreationDep,
+    EffectiveOn,
+    LedgerDep,
+    MinPosition,
+    ReaderDep,
+    ReadSideDep,
+    SettingsDep,
+)
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.consultations import (
     CoChairInvitation,
@@ -20,7 +31,6 @@ from api.schemas.consultations import (
     ConsultationRescheduling,
 )
 from api.schemas.decisions import DecisionCreate
-from domain.consultation import Consultation
 
 router = APIRouter(tags=["consultations"])
 
@@ -164,5 +174,25 @@ def record_decision(
 
 
 @routes.read(router, "/consultations/{consultation_id}", ConsultationPublic, "Read one")
-def get_consultation(consultation_id: UUID, ledger: LedgerDep, response: Response) -> Any:
-    return reads.item(ledger, Consultation, consultation_id, response)
+def get_consultation(
+    *,
+    consultation_id: UUID,
+    side: ReadSideDep,
+    settings: SettingsDep,
+    actor: ReaderDep,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    effective_on: EffectiveOn = None,
+) -> Any:
+    return reads.item(
+        side,
+        settings,
+        "consultations",
+        consultation_id,
+        response,
+        actor=actor,
+        min_position=min_position,
+        as_of=as_of,
+        effective_on=effective_on,
+    )

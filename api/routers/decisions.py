@@ -8,10 +8,19 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 
 from api import reads, routes
-from api.deps import ActorDep, CommandDep, LedgerDep
+from api.deps import (
+    ActorDep,
+    AsOf,
+    CommandDep,
+    EffectiveOn,
+    LedgerDep,
+    MinPosition,
+    ReaderDep,
+    ReadSideDep,
+    SettingsDep,
+)
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.decisions import DecisionPublic
-from domain.decision import Decision
 
 router = APIRouter(tags=["decisions"])
 
@@ -33,5 +42,25 @@ def endorse_decision(
 
 
 @routes.read(router, "/decisions/{decision_id}", DecisionPublic, "Read a decision")
-def get_decision(decision_id: UUID, ledger: LedgerDep, response: Response) -> Any:
-    return reads.item(ledger, Decision, decision_id, response)
+def get_decision(
+    *,
+    decision_id: UUID,
+    side: ReadSideDep,
+    settings: SettingsDep,
+    actor: ReaderDep,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    effective_on: EffectiveOn = None,
+) -> Any:
+    return reads.item(
+        side,
+        settings,
+        "decisions",
+        decision_id,
+        response,
+        actor=actor,
+        min_position=min_position,
+        as_of=as_of,
+        effective_on=effective_on,
+    )

@@ -9,10 +9,20 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 
 from api import reads, routes
-from api.deps import ActorDep, CommandDep, CreationDep, LedgerDep
+from api.deps import (
+    ActorDep,
+    AsOf,
+    CommandDep,
+    CreationDep,
+    EffectiveOn,
+    LedgerDep,
+    MinPosition,
+    ReaderDep,
+    ReadSideDep,
+    SettingsDep,
+)
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.exchanges import ExchangeCancellation, ExchangeCreate, ExchangePublic
-from domain.exchange import Exchange
 
 router = APIRouter(tags=["exchanges"])
 
@@ -101,5 +111,25 @@ def cancel_exchange(
 
 
 @routes.read(router, "/exchanges/{exchange_id}", ExchangePublic, "Read an exchange")
-def get_exchange(exchange_id: UUID, ledger: LedgerDep, response: Response) -> Any:
-    return reads.item(ledger, Exchange, exchange_id, response)
+def get_exchange(
+    *,
+    exchange_id: UUID,
+    side: ReadSideDep,
+    settings: SettingsDep,
+    actor: ReaderDep,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    effective_on: EffectiveOn = None,
+) -> Any:
+    return reads.item(
+        side,
+        settings,
+        "exchanges",
+        exchange_id,
+        response,
+        actor=actor,
+        min_position=min_position,
+        as_of=as_of,
+        effective_on=effective_on,
+    )

@@ -8,7 +8,18 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 
 from api import reads, routes
-from api.deps import ActorDep, CommandDep, CreationDep, LedgerDep
+from api.deps import (
+    ActorDep,
+    AsOf,
+    CommandDep,
+    CreationDep,
+    EffectiveOn,
+    LedgerDep,
+    MinPosition,
+    ReaderDep,
+    ReadSideDep,
+    SettingsDep,
+)
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.pledges import (
     PledgeCreate,
@@ -17,7 +28,6 @@ from api.schemas.pledges import (
     PledgeRevision,
     PledgeWithdrawal,
 )
-from domain.pledge import Pledge
 
 router = APIRouter(tags=["pledges"])
 
@@ -113,5 +123,25 @@ def withdraw_pledge(
 
 
 @routes.read(router, "/pledges/{pledge_id}", PledgePublic, "Read a pledge")
-def get_pledge(pledge_id: UUID, ledger: LedgerDep, response: Response) -> Any:
-    return reads.item(ledger, Pledge, pledge_id, response)
+def get_pledge(
+    *,
+    pledge_id: UUID,
+    side: ReadSideDep,
+    settings: SettingsDep,
+    actor: ReaderDep,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    effective_on: EffectiveOn = None,
+) -> Any:
+    return reads.item(
+        side,
+        settings,
+        "pledges",
+        pledge_id,
+        response,
+        actor=actor,
+        min_position=min_position,
+        as_of=as_of,
+        effective_on=effective_on,
+    )

@@ -8,7 +8,18 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 
 from api import reads, routes
-from api.deps import ActorDep, CommandDep, CreationDep, LedgerDep
+from api.deps import (
+    ActorDep,
+    AsOf,
+    CommandDep,
+    CreationDep,
+    EffectiveOn,
+    LedgerDep,
+    MinPosition,
+    ReaderDep,
+    ReadSideDep,
+    SettingsDep,
+)
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.reform_proposals import (
     ReformOutcome,
@@ -17,7 +28,6 @@ from api.schemas.reform_proposals import (
     ReformSubmission,
     ReformWithdrawal,
 )
-from domain.reform import ReformProposal
 
 router = APIRouter(tags=["reform proposals"])
 
@@ -109,5 +119,25 @@ def withdraw_reform(
 
 
 @routes.read(router, "/reform-proposals/{proposal_id}", ReformProposalPublic, "Read one")
-def get_reform_proposal(proposal_id: UUID, ledger: LedgerDep, response: Response) -> Any:
-    return reads.item(ledger, ReformProposal, proposal_id, response)
+def get_reform_proposal(
+    *,
+    proposal_id: UUID,
+    side: ReadSideDep,
+    settings: SettingsDep,
+    actor: ReaderDep,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    effective_on: EffectiveOn = None,
+) -> Any:
+    return reads.item(
+        side,
+        settings,
+        "reform-proposals",
+        proposal_id,
+        response,
+        actor=actor,
+        min_position=min_position,
+        as_of=as_of,
+        effective_on=effective_on,
+    )

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api import reads, routes
 from api.auth import require_auditor
-from api.deps import ActorDep, CreationDep, LedgerDep, ReaderDep
+from api.deps import (
+    ActorDep,
+    AsOf,
+    CreationDep,
+    EffectiveOn,
+    LedgerDep,
+    MinPosition,
+    ReaderDep,
+    ReadSideDep,
+    SettingsDep,
+)
 from api.openapi import READ_RESPONSES
-from api.schemas.common import CommandAnswer, Day, Instant
+from api.schemas.common import CommandAnswer
 from api.schemas.roadmaps import RoadmapCreate, RoadmapList, RoadmapPublic, RoadmapStatePublic
-from domain.roadmap import Roadmap
 
 router = APIRouter(tags=["roadmaps"])
 
@@ -40,13 +49,33 @@ def adopt_roadmap(
 
 
 @routes.read(router, "/roadmaps", RoadmapList, "List the roadmaps")
-def list_roadmaps(ledger: LedgerDep, response: Response) -> dict[str, Any]:
-    return reads.roadmaps(ledger, response)
+def list_roadmaps(
+    side: ReadSideDep, settings: SettingsDep, response: Response, min_position: MinPosition = None
+) -> dict[str, Any]:
+    return reads.roadmaps(side, settings, response, min_position)
 
 
 @routes.read(router, "/roadmaps/{roadmap_id}", RoadmapPublic, "Read a roadmap")
-def get_roadmap(roadmap_id: UUID, ledger: LedgerDep, response: Response) -> Any:
-    return reads.item(ledger, Roadmap, roadmap_id, response)
+def get_roadmap(
+    *,
+    roadmap_id: UUID,
+    side: ReadSideDep,
+    settings: SettingsDep,
+    actor: ReaderDep,
+    response: Response,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+) -> Any:
+    return reads.item(
+        side,
+        settings,
+        "roadmaps",
+        roadmap_id,
+        response,
+        actor=actor,
+        min_position=min_position,
+        as_of=as_of,
+    )
 
 
 @router.get(
@@ -58,17 +87,22 @@ def get_roadmap(roadmap_id: UUID, ledger: LedgerDep, response: Response) -> Any:
 def get_state(
     *,
     roadmap_id: UUID,
-    ledger: LedgerDep,
+    side: ReadSideDep,
+    settings: SettingsDep,
     actor: ReaderDep,
     response: Response,
-    as_of: Annotated[
-        Instant | None,
-        Query(description="The record as it stood then (RFC 3339 with timezone; auditors)."),
-    ] = None,
-    effective_on: Annotated[
-        Day | None, Query(description="What was in effect on that date (auditors).")
-    ] = None,
+    min_position: MinPosition = None,
+    as_of: AsOf = None,
+    effective_on: EffectiveOn = None,
 ) -> dict[str, Any]:
     if as_of is not None or effective_on is not None:
         require_auditor(actor)
-    return reads.state(ledger, roadmap_id, response, as_of=as_of, effective_on=effective_on)
+    return reads.state(
+        side,
+        settings,
+        roadmap_id,
+        response,
+        min_position=min_position,
+        as_of=as_of,
+        effective_on=effective_on,
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +45,17 @@ FR_AUDITOR = Who("fr-auditor", "FR", ("auditor",))  # a party, but no writer
 NOBODY = Who("nobody", None, ())  # a valid token that grants no role
 
 
+#: Tree heads are signed with a key of the test run's own, never one in the working tree.
+SIGNING_KEY = Path(tempfile.mkdtemp(prefix="roadmap-test-")) / "signing-key.pem"
+
+
 def settings_for(database_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=database_url, secret=SecretStr(TEST_SECRET), **overrides)
+    return Settings(
+        database_url=database_url,
+        secret=SecretStr(TEST_SECRET),
+        signing_key_file=overrides.pop("signing_key_file", SIGNING_KEY),
+        **overrides,
+    )
 
 
 class Api:
@@ -54,6 +65,8 @@ class Api:
         self.client = client
         self.settings = settings
         self._tokens: dict[Who, str] = {}
+        #: The highest position a command answered: reads wait for it, as a client should.
+        self.last_position = 0
 
     def token(self, who: Who) -> str:
         if who not in self._tokens:
@@ -76,6 +89,8 @@ class Api:
         answer: httpx.Response = self.client.post(
             path, json=body, headers=self.headers(who, headers)
         )
+        if answer.is_success and isinstance(answer.json(), dict):
+            self.last_position = max(self.last_position, answer.json().get("position", 0))
         return answer
 
     def get(
@@ -85,9 +100,9 @@ class Api:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        answer: httpx.Response = self.client.get(
-            path, params=params, headers=self.headers(who, headers)
-        )
+        waited = {"min_position": str(self.last_position), **(params or {})}
+        url = str(httpx.URL(path).copy_merge_params(waited))
+        answer: httpx.Response = self.client.get(url, headers=self.headers(who, headers))
         return answer
 
     def position(self) -> int:

@@ -1,0 +1,25 @@
+"""The `roadmap` command line: one command per task, configured by the ROADMAP_* settings."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import records, server
+
+app = typer.Typer(
+    name="roadmap",
+    help="Roadmap Ledger: the event-sourced record of a bilateral partnership roadmap.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(records.demo)
+app.command()(records.state)
+app.command()(records.export)
+app.command("import")(records.import_)
+app.command()(server.serve)
+app.command()(server.token)
+
+
+def main() -> None:
+    app(prog_name="roadmap")

@@ -1,0 +1,85 @@
+"""What every command shares: settings checked once, the ledger opened and closed, errors."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn, TextIO
+from urllib.parse import urlsplit
+
+import typer
+from eventsourcing.persistence import PersistenceError
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
+from domain.application import RoadmapLedger
+from domain.settings import Settings
+
+#: Exit codes: 1 the command failed, 2 the command line or a setting is wrong.
+FAILED, BAD_USAGE = 1, 2
+
+
+def fail(message: str, code: int = FAILED) -> NoReturn:
+    """One clear line on stderr, then exit."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _setting_problem(error: dict[str, object]) -> str:
+    loc = error.get("loc") or ()
+    name = "ROADMAP_" + str(loc[0]).upper() if isinstance(loc, tuple) and loc else "ROADMAP_*"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return message if message.startswith(name) else f"{name}: {message}"
+
+
+def load_settings() -> Settings:
+    """The ROADMAP_* settings, or exit 2 naming what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = [_setting_problem(dict(e)) for e in error.errors()]
+        fail("invalid setting: " + "; ".join(problems), BAD_USAGE)
+    except SettingsError as error:
+        fail(f"invalid setting: {error}", BAD_USAGE)
+
+
+def redacted(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+
+
+@contextmanager
+def open_ledger(settings: Settings) -> Iterator[RoadmapLedger]:
+    """The ledger on ROADMAP_DATABASE_URL, closed when the command ends."""
+    try:
+        app = RoadmapLedger(settings.database_url, retries=settings.command_retries)
+    except ValueError as error:
+        fail(str(error), BAD_USAGE)
+    except PersistenceError as error:
+        fail(f"cannot open the store at {redacted(settings.database_url)}: {error}")
+    try:
+        yield app
+    except PersistenceError as error:
+        fail(f"the store at {redacted(settings.database_url)} failed: {error}")
+    finally:
+        app.close()
+
+
+@contextmanager
+def utf8(stream: TextIO) -> Iterator[TextIO]:
+    """stdin or stdout as UTF-8 whatever the locale, left open for the caller."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        yield stream
+        return
+    stream.flush()
+    wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+    try:
+        yield wrapper
+    finally:
+        wrapper.flush()
+        wrapper.detach()

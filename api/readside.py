@@ -1,0 +1,76 @@
+"""The read side inside the API process: read models, and in embedded mode their runner.
+
+`roadmap serve` runs the projections in a thread (embedded mode, the default); with
+`ROADMAP_PROJECTIONS_IN_PROCESS=false` a separate `roadmap worker` does. Either way a lease
+lets only one runner apply batches, so both may run at once without harm.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from domain.application import RoadmapLedger
+from domain.settings import Settings
+from projections.db import ReadStore
+from projections.lease import Lease, lease_for
+from projections.queries import ReadModels
+from projections.runner import Runner, all_projections
+from projections.signing import Signer
+
+logger = logging.getLogger("api")
+
+
+@dataclass
+class ReadSide:
+    store: ReadStore
+    models: ReadModels
+    signer: Signer
+    runner: Runner | None = None
+    lease: Lease | None = None
+    thread: threading.Thread | None = None
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+        if self.lease is not None:
+            self.lease.close()
+        self.store.close()
+
+
+def projection_runner(
+    ledger: RoadmapLedger, store: ReadStore, settings: Settings
+) -> tuple[Runner, Signer]:
+    """The runner of every projection, signing tree heads with the configured key."""
+    signer = Signer.from_file(settings.signing_key_file)
+    runner = Runner(ledger, store, all_projections(ledger, signer=signer))
+    runner.setup()
+    return runner, signer
+
+
+def open_read_side(ledger: RoadmapLedger, settings: Settings) -> ReadSide:
+    store = ReadStore(settings.database_url)
+    try:
+        runner, signer = projection_runner(ledger, store, settings)
+    except BaseException:
+        store.close()
+        raise
+    if not settings.projections_in_process:
+        return ReadSide(store, ReadModels(store), signer)
+    lease = lease_for(settings.database_url)
+    thread = threading.Thread(
+        target=_run, args=(runner, lease), name="roadmap-projections", daemon=True
+    )
+    side = ReadSide(store, ReadModels(store, runner), signer, runner, lease, thread)
+    thread.start()
+    return side
+
+
+def _run(runner: Runner, lease: Lease) -> None:
+    try:
+        runner.run_forever(lease)
+    except Exception:
+        logger.exception("the projection runner stopped; reads will lag until restart")

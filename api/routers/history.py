@@ -1,0 +1,75 @@
+"""`GET /{collection}/{id}/history`: every version of an item, when and by whom (auditors)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api import reads
+from api.deps import AuditorDep, MinPosition, ReadSideDep, SettingsDep
+from api.openapi import READ_RESPONSES
+from api.schemas.audit import HistoryAnswer
+from domain.application import COLLECTIONS
+from domain.errors import NotFoundError
+from projections.queries import AuditFilter
+from projections.timetravel import KIND_OF_COLLECTION
+
+router = APIRouter(tags=["history"])
+FIELDS = (
+    "event_type",
+    "recorded_at",
+    "effective_on",
+    "actor",
+    "actor_party",
+    "summary",
+    "data",
+    "position",
+    "hash",
+)
+
+
+def _history(collection: str) -> Callable[..., dict[str, Any]]:
+    kind = KIND_OF_COLLECTION[collection]
+
+    def history(
+        *,
+        item_id: UUID,
+        side: ReadSideDep,
+        settings: SettingsDep,
+        _auditor: AuditorDep,
+        response: Response,
+        min_position: MinPosition = None,
+    ) -> dict[str, Any]:
+        reads.settle(side, settings, min_position, "audit")
+        where = AuditFilter(stream_id=str(item_id))
+        versions: list[dict[str, Any]] = []
+        after = 0
+        while True:
+            page = side.models.audit(where, after=after, limit=1000)
+            versions += [
+                {"version": e["stream_version"], **{k: e[k] for k in FIELDS}}
+                for e in page.entries
+                if e["item_kind"] == kind
+            ]
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        if not versions:
+            raise NotFoundError(f"no {reads.NOUNS[collection]} {item_id}")
+        response.headers[reads.POSITION_HEADER] = str(page.position)
+        return {"id": str(item_id), "versions": versions, "position": page.position}
+
+    return history
+
+
+for _collection in COLLECTIONS:
+    router.get(
+        f"/{_collection}/{{item_id}}/history",
+        response_model=HistoryAnswer,
+        responses=READ_RESPONSES,
+        summary=f"Every version of one of the {_collection.replace('-', ' ')}",
+        name=f"history_{_collection.replace('-', '_')}",
+    )(_history(_collection))

@@ -1,0 +1,74 @@
+"""Reports for reporting jobs: JSON, or CSV streamed with `Accept: text/csv`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Response
+from fastapi.responses import StreamingResponse
+
+from api import reads
+from api.deps import MinPosition, ReaderDep, ReadSideDep, SettingsDep
+from api.openapi import READ_RESPONSES
+from api.schemas.audit import ReportAnswer, ReportList
+from domain.errors import NotFoundError
+from projections.reports import REPORTS, as_csv
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/reports", response_model=ReportList, responses=READ_RESPONSES, summary="The reports")
+def list_reports(_reader: ReaderDep) -> dict[str, Any]:
+    return {
+        "reports": [
+            {
+                "name": r.name,
+                "title": r.title,
+                "description": r.description,
+                "columns": list(r.columns),
+                "href": f"/reports/{r.name}",
+            }
+            for r in REPORTS.values()
+        ]
+    }
+
+
+@router.get(
+    "/reports/{name}",
+    response_model=ReportAnswer,
+    responses={200: {"content": {"text/csv": {}}}, **READ_RESPONSES},
+    summary="One report, as JSON or (Accept: text/csv) as CSV",
+)
+def get_report(
+    *,
+    name: Annotated[str, Path(pattern=r"^[a-z-]{1,64}$")],
+    side: ReadSideDep,
+    settings: SettingsDep,
+    _reader: ReaderDep,
+    response: Response,
+    accept: Annotated[str | None, Header()] = None,
+    min_position: MinPosition = None,
+) -> Any:
+    report = REPORTS.get(name)
+    if report is None:
+        raise NotFoundError(f"no report named {name!r}; GET /reports lists them")
+    position = reads.settle(side, settings, min_position)
+    rows = report.query(side.store, datetime.now(UTC).date())
+    if accept is not None and "text/csv" in accept:
+        return StreamingResponse(
+            as_csv(report, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                reads.POSITION_HEADER: str(position),
+                "Content-Disposition": f'attachment; filename="{name}.csv"',
+            },
+        )
+    response.headers[reads.POSITION_HEADER] = str(position)
+    return {
+        "name": report.name,
+        "title": report.title,
+        "columns": list(report.columns),
+        "rows": rows,
+        "position": position,
+    }

@@ -1,0 +1,95 @@
+"""Answers of the audit trail, tree heads and proofs (hashes as lower-case hex)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class AuditEntry(BaseModel):
+    position: int = Field(description="The event's position in the log.")
+    leaf_index: int = Field(description="Its leaf in the Merkle tree (0-based).")
+    recorded_at: str
+    effective_on: str
+    actor: str
+    actor_party: str | None
+    stream_id: str
+    stream_version: int
+    event_type: str
+    item_kind: str
+    roadmap_id: str | None
+    summary: str
+    data: dict[str, Any]
+    hash: str = Field(description="SHA-256(0x00 ‖ canonical JSON of the leaf fields), hex.")
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry]
+    next_cursor: int | None = Field(description="Pass as `after` for the next page; null: none.")
+    position: int = Field(description="The log position the audit trail reflects.")
+
+
+class TreeHead(BaseModel):
+    tree_size: int
+    root_hash: str
+    signed_at: str
+    key_id: str
+    signature: str = Field(
+        description="Ed25519 signature (base64) over the canonical JSON of the other fields."
+    )
+
+
+class InclusionProof(BaseModel):
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    path: list[str]
+    root_hash: str = Field(description="The root the path leads to (compare with a signed head).")
+
+
+class ConsistencyProof(BaseModel):
+    first: int
+    second: int
+    path: list[str]
+    first_root_hash: str
+    second_root_hash: str
+
+
+class ReportInfo(BaseModel):
+    name: str
+    title: str
+    description: str
+    columns: list[str]
+    href: str
+
+
+class ReportList(BaseModel):
+    reports: list[ReportInfo]
+
+
+class ReportAnswer(BaseModel):
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    position: int
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    event_type: str
+    recorded_at: str
+    effective_on: str
+    actor: str
+    actor_party: str | None
+    summary: str
+    data: dict[str, Any]
+    position: int
+    hash: str
+
+
+class HistoryAnswer(BaseModel):
+    id: str
+    versions: list[HistoryEntry]
+    position: int

@@ -1,0 +1,37 @@
+"""`python -m bench [NAME] [ARGS...]`: run every benchmark, or the one named, with its arguments."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+from bench import append
+
+BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {"append": append.main}
+USAGE = """usage: python -m bench [NAME] [ARGS...]
+
+Runs every benchmark (with ARGS), or only NAME. Benchmarks:
+  append   events/s through the application facade vs raw single-row transactions
+           (PostgreSQL and SQLite); writes bench/results/append.json
+
+`python -m bench NAME --help` describes a benchmark's arguments."""
+
+
+def main(argv: Sequence[str]) -> int:
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
+    if argv and not argv[0].startswith("-"):
+        name, *rest = argv
+        if name not in BENCHMARKS:
+            print(f"unknown benchmark {name!r}\n\n{USAGE}", file=sys.stderr)
+            return 2
+        return BENCHMARKS[name](rest)
+    status = 0
+    for run in BENCHMARKS.values():
+        status = max(status, run(list(argv)))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

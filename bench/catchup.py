@@ -1,0 +1,60 @@
+"""A cold catch-up in its own process, so that its peak memory is its own.
+
+`python -m bench.catchup DATABASE_URL [--limit N] [--only NAME,...]` applies the log to fresh
+read models and prints one JSON line: events, seconds, events/s and peak RSS in MiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections.abc import Sequence
+
+from domain.application import RoadmapLedger
+from projections.db import ReadStore
+from projections.runner import Runner, all_projections
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.catchup")
+    parser.add_argument("database_url")
+    parser.add_argument("--limit", type=int, default=0, help="stop at this position (0: the end)")
+    parser.add_argument("--only", default="", help="comma-separated projection names")
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args(argv)
+    app = RoadmapLedger(args.database_url)
+    store = ReadStore(args.database_url)
+    projections = all_projections(app)
+    if args.only:
+        projections = [p for p in projections if p.name in args.only.split(",")]
+    runner = Runner(app, store, projections, batch_size=args.batch)
+    runner.setup()
+    started = time.perf_counter()
+    applied = 0
+    while not args.limit or runner.position < args.limit:
+        step = runner.run_once()
+        if step == 0:
+            break
+        applied += step
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "events": applied,
+                "seconds": seconds,
+                "events_per_s": applied / seconds,
+                "peak_rss_mib": peak,
+            }
+        )
+    )
+    store.close()
+    app.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
