@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import records, server
+from api.cli import readside, records, server, verifying
 
 app = typer.Typer(
     name="roadmap",
@@ -19,6 +19,12 @@ app.command()(records.export)
 app.command("import")(records.import_)
 app.command()(server.serve)
 app.command()(server.token)
+app.command()(readside.worker)
+app.add_typer(readside.projections_app, name="projections")
+app.command()(readside.report)
+app.command()(readside.audit)
+app.command()(verifying.verify)
+app.command("verify-proof")(verifying.verify_proof)
 
 
 def main() -> None:

@@ -1,0 +1,162 @@
+"""Commands on the read side: the projection worker, rebuilds, reports and the audit trail."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from api.cli.common import BAD_USAGE, fail, load_settings, open_ledger, utf8
+from api.readside import projection_runner
+from domain.application import RoadmapLedger
+from domain.settings import Settings
+from projections.db import ReadStore
+from projections.lease import lease_for
+from projections.queries import AuditFilter, ReadModels
+from projections.rebuild import UnknownProjectionError, rebuild
+from projections.reports import REPORTS, as_csv
+from projections.runner import Runner
+
+projections_app = typer.Typer(help="Look after the read models.", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+@contextmanager
+def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Runner]]:
+    with open_ledger(settings) as app:
+        store = ReadStore(settings.database_url)
+        try:
+            runner, _ = projection_runner(app, store, settings)
+            yield app, store, runner
+        finally:
+            store.close()
+
+
+def up_to_date(app: RoadmapLedger, runner: Runner, settings: Settings, wait: float = 30) -> None:
+    """Brings the read models to the head of the log: itself, or by waiting for the worker."""
+    lease = lease_for(settings.database_url)
+    try:
+        if lease.acquire():
+            runner.catch_up()
+            return
+    finally:
+        lease.close()
+    if not ReadModels(runner.store).wait_for(app.position(), wait):
+        fail(f"the projection worker is more than {wait:.0f} s behind the log; try again")
+
+
+def worker() -> None:
+    """Run the projections as their own process (a standby takes over if the active one dies)."""
+    settings = load_settings()
+    with read_side(settings) as (_, _, runner):
+        lease = lease_for(settings.database_url)
+
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            typer.echo(f"signal {signum}: stopping after the current batch", err=True)
+            runner.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        typer.echo(f"projection worker started at position {runner.position}", err=True)
+        try:
+            runner.run_forever(lease)
+        finally:
+            lease.close()
+        typer.echo(f"projection worker stopped at position {runner.position}", err=True)
+
+
+@projections_app.command("rebuild")
+def rebuild_command(
+    name: Annotated[
+        str | None, typer.Argument(help="partnership, audit or temporal; all when left out.")
+    ] = None,
+) -> None:
+    """Build a projection afresh from the log, then swap it in at once."""
+    settings = load_settings()
+    with read_side(settings) as (app, store, _):
+        total = app.position()
+        started = time.monotonic()
+
+        def progress(done: int, position: int) -> None:
+            if not sys.stderr.isatty():
+                return
+            elapsed = max(time.monotonic() - started, 1e-9)
+            rate = done / elapsed
+            left = (total - position) / rate if rate else 0
+            sys.stderr.write(
+                f"\r{position:>10,} / {total:,} events  {rate:>9,.0f} ev/s  ETA {left:>6.0f} s"
+            )
+            sys.stderr.flush()
+
+        try:
+            positions = rebuild(app, store, name, progress=progress)
+        except UnknownProjectionError as error:
+            fail(str(error), BAD_USAGE)
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")
+    seconds = time.monotonic() - started
+    for rebuilt, position in positions.items():
+        typer.echo(f"rebuilt {rebuilt} up to position {position} in {seconds:.1f} s")
+
+
+@projections_app.command("status")
+def status() -> None:
+    """Each projection's position and how far it is behind the log."""
+    settings = load_settings()
+    with read_side(settings) as (app, store, runner):
+        head = app.position()
+        models = ReadModels(store)
+        for projection in runner.projections:
+            position = models.position(projection.name)
+            typer.echo(f"{projection.name:<12} {position:>10}  behind by {head - position}")
+
+
+def report(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORTS)}.")],
+    format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.JSON,
+) -> None:
+    """Print a report, as JSON or CSV, from up-to-date read models."""
+    chosen = REPORTS.get(name)
+    if chosen is None:
+        fail(f"no report named {name!r}; reports: {', '.join(REPORTS)}", BAD_USAGE)
+    settings = load_settings()
+    with read_side(settings) as (app, store, runner):
+        up_to_date(app, runner, settings)
+        rows = chosen.query(store, datetime.now(UTC).date())
+    with utf8(sys.stdout) as out:
+        if format_ is Format.CSV:
+            out.writelines(as_csv(chosen, rows))
+        else:
+            out.write(json.dumps({"name": name, "rows": rows}, indent=2, ensure_ascii=False))
+            out.write("\n")
+
+
+def audit(
+    roadmap: Annotated[str | None, typer.Option(help="Only this roadmap's entries.")] = None,
+    after: Annotated[int, typer.Option(min=0, help="Only entries after this position.")] = 0,
+) -> None:
+    """Print the audit trail as JSON Lines, in log order."""
+    settings = load_settings()
+    with read_side(settings) as (app, store, runner):
+        up_to_date(app, runner, settings)
+        models = ReadModels(store)
+        with utf8(sys.stdout) as out:
+            cursor: int | None = after
+            while cursor is not None:
+                page = models.audit(AuditFilter(roadmap_id=roadmap), after=cursor, limit=1000)
+                for entry in page.entries:
+                    out.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+                cursor = page.next_cursor
