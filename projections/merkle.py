@@ -107,12 +107,32 @@ def _consistency_ranges(m: int, start: int, n: int, whole: bool) -> list[tuple[i
     return [*_consistency_ranges(m - k, start + k, n - k, False), (start, k)]
 
 
-def _hashes(ranges: list[tuple[int, int]], fetch: Fetch) -> list[bytes]:
+def _keys(ranges: list[tuple[int, int]]) -> list[NodeKey]:
     keys: list[NodeKey] = []
     for start, n in ranges:
         _ranges_of(start, n, keys)
-    nodes = fetch(keys)
+    return keys
+
+
+def _hashes(ranges: list[tuple[int, int]], fetch: Fetch) -> list[bytes]:
+    nodes = fetch(_keys(ranges))
     return [_mth(start, n, nodes) for start, n in ranges]
+
+
+def keys_needed(
+    *,
+    root: int = 0,
+    inclusion: tuple[int, int] | None = None,
+    consistency: tuple[int, int] | None = None,
+) -> list[NodeKey]:
+    """Every stored node a root, an inclusion path and a consistency path will read."""
+    ranges = [(0, root)] if root else []
+    if inclusion is not None:
+        ranges += _inclusion_ranges(inclusion[0], 0, inclusion[1])
+    if consistency is not None and consistency[0] not in (0, consistency[1]):
+        first, second = consistency
+        ranges += [(0, first), *_consistency_ranges(first, 0, second, True)]
+    return _keys(ranges)
 
 
 def root_of(size: int, fetch: Fetch) -> bytes:

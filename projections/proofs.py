@@ -7,7 +7,7 @@ from typing import Any
 
 from projections import merkle
 from projections.audit import fetch_nodes
-from projections.db import ReadStore
+from projections.db import Cursor, ReadStore
 from projections.tables import AUDIT, MERKLE, TRACKING, TREE_HEADS
 
 
@@ -21,9 +21,7 @@ class ProofRangeError(ValueError):
 
 def tree_size(store: ReadStore) -> int:
     with store.transaction() as cursor:
-        cursor.execute(f"SELECT leaf_count FROM {TRACKING.name} WHERE name = 'audit'")
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+        return _size(cursor)
 
 
 def tree_head(store: ReadStore, size: int | None = None) -> dict[str, Any] | None:
@@ -50,47 +48,58 @@ def tree_heads(store: ReadStore, after: int = 0, limit: int = 1000) -> list[dict
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _fetcher(store: ReadStore) -> merkle.Fetch:
-    def fetch(keys: Iterable[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
-        with store.transaction() as cursor:
-            return fetch_nodes(cursor, MERKLE, keys)
-
-    return fetch
+def _size(cursor: Cursor) -> int:
+    cursor.execute(f"SELECT leaf_count FROM {TRACKING.name} WHERE name = 'audit'")
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
-def _check_size(store: ReadStore, size: int, field: str) -> None:
-    current = tree_size(store)
+def _check_size(current: int, size: int, field: str) -> None:
     if not 1 <= size <= current:
         msg = f"{field} must be between 1 and the current tree size {current}"
         raise ProofRangeError(msg, field)
 
 
 def inclusion(store: ReadStore, leaf_index: int, size: int) -> dict[str, Any]:
-    _check_size(store, size, "tree_size")
-    if not 0 <= leaf_index < size:
-        raise ProofRangeError(f"leaf_index must be below tree_size {size}", "leaf_index")
+    """One transaction, one read of the stored nodes."""
     with store.transaction() as cursor:
+        _check_size(_size(cursor), size, "tree_size")
+        if not 0 <= leaf_index < size:
+            raise ProofRangeError(f"leaf_index must be below tree_size {size}", "leaf_index")
         cursor.execute(f"SELECT hash FROM {AUDIT.name} WHERE leaf_index = ?", [leaf_index])
         leaf_hash = cursor.fetchone()[0]
-    path = merkle.inclusion_path(leaf_index, size, _fetcher(store))
+        keys = merkle.keys_needed(root=size, inclusion=(leaf_index, size))
+        nodes = fetch_nodes(cursor, MERKLE, keys)
     return {
         "leaf_index": leaf_index,
         "tree_size": size,
         "leaf_hash": leaf_hash,
-        "path": [p.hex() for p in path],
-        "root_hash": merkle.root_of(size, _fetcher(store)).hex(),
+        "path": [p.hex() for p in merkle.inclusion_path(leaf_index, size, _known(nodes))],
+        "root_hash": merkle.root_of(size, _known(nodes)).hex(),
     }
 
 
 def consistency(store: ReadStore, first: int, second: int) -> dict[str, Any]:
-    _check_size(store, second, "second")
-    if not 1 <= first <= second:
-        raise ProofRangeError(f"first must be between 1 and second ({second})", "first")
-    fetch = _fetcher(store)
+    with store.transaction() as cursor:
+        _check_size(_size(cursor), second, "second")
+        if not 1 <= first <= second:
+            raise ProofRangeError(f"first must be between 1 and second ({second})", "first")
+        keys = merkle.keys_needed(root=second, consistency=(first, second))
+        nodes = fetch_nodes(cursor, MERKLE, [*keys, *merkle.keys_needed(root=first)])
+    known = _known(nodes)
     return {
         "first": first,
         "second": second,
-        "path": [p.hex() for p in merkle.consistency_path(first, second, fetch)],
-        "first_root_hash": merkle.root_of(first, fetch).hex(),
-        "second_root_hash": merkle.root_of(second, fetch).hex(),
+        "path": [p.hex() for p in merkle.consistency_path(first, second, known)],
+        "first_root_hash": merkle.root_of(first, known).hex(),
+        "second_root_hash": merkle.root_of(second, known).hex(),
     }
+
+
+def _known(nodes: dict[merkle.NodeKey, bytes]) -> merkle.Fetch:
+    """A fetch over nodes read already: a missing node is a damaged tree, not a new query."""
+
+    def fetch(keys: Iterable[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
+        return {key: nodes[key] for key in keys}
+
+    return fetch

@@ -1,0 +1,140 @@
+"""Time travel at size: state queries from the bitemporal segments against a full replay.
+
+A roadmap of N events over M items (default 100,000 over 5,000) is bulk-loaded on PostgreSQL and
+projected; then state queries at random (as_of, effective_on) points are timed, and in the same
+run the naive reference (`RoadmapLedger.get_state`, replaying every event up to the point) is
+timed at a few of the same points, and both answers are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bench.common import (
+    fresh_schema,
+    machine,
+    postgres_url_default,
+    quantile_ms,
+    render,
+    with_schema,
+    write,
+)
+from bench.workload import generate
+from domain.application import RoadmapLedger
+from projections import timetravel
+from projections.db import ReadStore
+from projections.runner import Runner
+
+TARGET_P50_MS = 50.0
+TARGET_SPEEDUP = 20.0
+
+
+def _points(rnd: random.Random, first: datetime, last: datetime, n: int) -> list[tuple[Any, Any]]:
+    span = (last - first).total_seconds()
+    points: list[tuple[Any, Any]] = []
+    for _ in range(n):
+        as_of = first + timedelta(seconds=rnd.uniform(0, span)) if rnd.random() < 0.8 else None
+        top = (as_of or last).date()
+        day = date(2016, 1, 1) + timedelta(days=rnd.randrange((top - date(2016, 1, 1)).days + 1))
+        points.append((as_of, day if rnd.random() < 0.8 else None))
+    return points
+
+
+def run(events: int, items: int, queries: int, references: int, url: str) -> dict[str, Any]:
+    rnd = random.Random(7)
+    with fresh_schema(url) as schema:
+        database = with_schema(url, schema)
+        app = RoadmapLedger(database)
+        store = ReadStore(database)
+        try:
+            started = time.perf_counter()
+            load = generate(app, events, items)
+            loaded = time.perf_counter() - started
+            runner = Runner(app, store)
+            runner.setup()
+            started = time.perf_counter()
+            runner.catch_up()
+            projected = time.perf_counter() - started
+            roadmap = str(load.roadmap_id)
+            position = app.position()
+            points = _points(rnd, load.first_recorded, load.last_recorded, queries)
+            fast: list[float] = []
+            sizes: list[int] = []
+            for as_of, day in points:
+                t = time.perf_counter()
+                answer = timetravel.state_at(
+                    store, roadmap, as_of=as_of, effective_on=day, position=position
+                )
+                fast.append(time.perf_counter() - t)
+                sizes.append(sum(len(v) for v in (answer or {}).values() if isinstance(v, list)))
+            slow: list[float] = []
+            mismatches = 0
+            for as_of, day in points[:references]:
+                t = time.perf_counter()
+                reference = app.get_state(load.roadmap_id, as_of=as_of, effective_on=day)
+                slow.append(time.perf_counter() - t)
+                found = timetravel.state_at(
+                    store, roadmap, as_of=as_of, effective_on=day, position=position
+                )
+                if reference != found:
+                    mismatches += 1
+        finally:
+            store.close()
+            app.close()
+    p50 = quantile_ms(fast, 0.5)
+    reference_p50 = quantile_ms(slow, 0.5)
+    return {
+        "events": load.events,
+        "items": items,
+        "load_seconds": loaded,
+        "projection_seconds": projected,
+        "queries": len(fast),
+        "items_per_answer_p50": sorted(sizes)[len(sizes) // 2],
+        "query_p50_ms": p50,
+        "query_p99_ms": quantile_ms(fast, 0.99),
+        "reference_queries": len(slow),
+        "reference_p50_ms": reference_p50,
+        "speedup_p50": reference_p50 / p50,
+        "mismatches": mismatches,
+        "targets": {"query_p50_ms": TARGET_P50_MS, "speedup": TARGET_SPEEDUP},
+        "passed": p50 < TARGET_P50_MS and reference_p50 / p50 >= TARGET_SPEEDUP and not mismatches,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench timetravel", description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--items", type=int, default=5_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--references", type=int, default=5, help="replays timed (slow)")
+    parser.add_argument("--postgres-url", default=postgres_url_default())
+    args = parser.parse_args(argv)
+    result = run(args.events, args.items, args.queries, args.references, args.postgres_url)
+    rows = [
+        ("what", "value", "target"),
+        ("events / items", f"{result['events']:,} / {result['items']:,}", ""),
+        ("items per answer (p50)", f"{result['items_per_answer_p50']:,}", ""),
+        ("state query p50", f"{result['query_p50_ms']:.1f} ms", f"< {TARGET_P50_MS:.0f} ms"),
+        ("state query p99", f"{result['query_p99_ms']:.1f} ms", ""),
+        ("replay reference p50", f"{result['reference_p50_ms']:.0f} ms", ""),
+        ("speed-up (p50)", f"{result['speedup_p50']:.0f}x", f">= {TARGET_SPEEDUP:.0f}x"),
+        ("answers differing from replay", str(result["mismatches"]), "0"),
+        ("result", "pass" if result["passed"] else "FAIL", ""),
+    ]
+    print(render(rows))
+    command = " ".join(["python -m bench timetravel", *(sys.argv[1:] if argv is None else argv)])
+    path = write(
+        "timetravel", {"command": command, "machine": machine(args.postgres_url), **result}
+    )
+    print(f"written to {path}")
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""`roadmap verify` throughput and proof latency at a million leaves.
+
+N events (default 1,000,000) are bulk-loaded on PostgreSQL and the audit projection (leaves,
+Merkle tree, signed heads) built; then the whole record is verified (every leaf recomputed from
+the stored events, every head checked) and inclusion and consistency proofs are timed at random
+points of the full tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    fresh_schema,
+    machine,
+    postgres_url_default,
+    quantile_ms,
+    render,
+    with_schema,
+    write,
+)
+from bench.workload import generate
+from domain.application import RoadmapLedger
+from projections import merkle, proofs
+from projections.audit import AuditProjection
+from projections.db import ReadStore
+from projections.runner import Runner
+from projections.signing import Signer
+from projections.verify import verify
+
+TARGET_RATE = 50_000.0
+TARGET_P99_MS = 10.0
+
+
+def run(events: int, items: int, samples: int, url: str) -> dict[str, Any]:
+    rnd = random.Random(9162)
+    signer = Signer.from_file(Path(tempfile.mkdtemp()) / "key.pem")
+    with fresh_schema(url) as schema:
+        database = with_schema(url, schema)
+        app = RoadmapLedger(database)
+        store = ReadStore(database)
+        try:
+            generate(app, events, items)
+            runner = Runner(app, store, [AuditProjection(signer=signer)], batch_size=5000)
+            runner.setup()
+            started = time.perf_counter()
+            runner.catch_up()
+            projected = time.perf_counter() - started
+            size = proofs.tree_size(store)
+            started = time.perf_counter()
+            verdict = verify(app, store, signer.public)
+            verified = time.perf_counter() - started
+            head = proofs.tree_head(store)
+            assert head is not None  # noqa: S101 - the projection signs one per batch
+            root = bytes.fromhex(head["root_hash"])
+            inclusion: list[float] = []
+            consistency: list[float] = []
+            valid = True
+            for _ in range(samples):
+                index = rnd.randrange(size)
+                t = time.perf_counter()
+                proof = proofs.inclusion(store, index, size)
+                inclusion.append(time.perf_counter() - t)
+                path = [bytes.fromhex(p) for p in proof["path"]]
+                leaf = bytes.fromhex(proof["leaf_hash"])
+                valid &= merkle.verify_inclusion(leaf, index, size, path, root)
+                first = rnd.randrange(1, size + 1)
+                t = time.perf_counter()
+                proof = proofs.consistency(store, first, size)
+                consistency.append(time.perf_counter() - t)
+                path = [bytes.fromhex(p) for p in proof["path"]]
+                old = bytes.fromhex(proof["first_root_hash"])
+                valid &= merkle.verify_consistency(first, size, old, root, path)
+        finally:
+            store.close()
+            app.close()
+    rate = verdict.events / verified
+    p99 = max(quantile_ms(inclusion, 0.99), quantile_ms(consistency, 0.99))
+    return {
+        "events": verdict.events,
+        "heads_checked": verdict.heads,
+        "intact": verdict.ok,
+        "projection_seconds": projected,
+        "verify_seconds": verified,
+        "verify_events_per_s": rate,
+        "inclusion_p50_ms": quantile_ms(inclusion, 0.5),
+        "inclusion_p99_ms": quantile_ms(inclusion, 0.99),
+        "consistency_p50_ms": quantile_ms(consistency, 0.5),
+        "consistency_p99_ms": quantile_ms(consistency, 0.99),
+        "proofs_valid": valid,
+        "targets": {"verify_events_per_s": TARGET_RATE, "proof_p99_ms": TARGET_P99_MS},
+        "passed": verdict.ok and valid and rate >= TARGET_RATE and p99 < TARGET_P99_MS,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench verify", description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--items", type=int, default=50_000)
+    parser.add_argument("--samples", type=int, default=500, help="proofs of each kind timed")
+    parser.add_argument("--postgres-url", default=postgres_url_default())
+    args = parser.parse_args(argv)
+    result = run(args.events, args.items, args.samples, args.postgres_url)
+    rows = [
+        ("what", "value", "target"),
+        ("events verified", f"{result['events']:,}", ""),
+        ("verify", f"{result['verify_events_per_s']:,.0f} ev/s", f">= {TARGET_RATE:,.0f} ev/s"),
+        (
+            "inclusion proof p50/p99",
+            f"{result['inclusion_p50_ms']:.2f} / {result['inclusion_p99_ms']:.2f} ms",
+            f"p99 < {TARGET_P99_MS:.0f} ms",
+        ),
+        (
+            "consistency proof p50/p99",
+            f"{result['consistency_p50_ms']:.2f} / {result['consistency_p99_ms']:.2f} ms",
+            f"p99 < {TARGET_P99_MS:.0f} ms",
+        ),
+        (
+            "record intact, proofs valid",
+            f"{result['intact']}, {result['proofs_valid']}",
+            "True, True",
+        ),
+        ("result", "pass" if result["passed"] else "FAIL", ""),
+    ]
+    print(render(rows))
+    command = " ".join(["python -m bench verify", *(sys.argv[1:] if argv is None else argv)])
+    path = write("verify", {"command": command, "machine": machine(args.postgres_url), **result})
+    print(f"written to {path}")
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
