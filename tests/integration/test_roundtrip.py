@@ -1,0 +1,348 @@
+"""Every event type, stored and read back by a new application, equals the original exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.application import COLLECTIONS, RoadmapLedger
+from domain.consultation import Consultation
+from domain.decision import Decision
+from domain.exchange import Exchange
+from domain.item import Item
+from domain.pledge import Pledge
+from domain.reform import ReformProposal
+from domain.roadmap import Roadmap
+from domain.transcoding import LedgerTranscoder
+from domain.values import (
+    Actor,
+    ConsultationKind,
+    Context,
+    ExchangeCategory,
+    PledgeKind,
+    Priority,
+    Quantity,
+    ReformResult,
+)
+from tests.factories import (
+    ADMIN,
+    CA_OFFICIAL,
+    CANADA_PLEDGE_ON,
+    FR_OFFICIAL,
+    PRIORITIES,
+    ROADMAP_TITLE,
+    Clock,
+    assert_exact,
+    personnel,
+)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[RoadmapLedger]:
+    ledger = RoadmapLedger(database_url)
+    yield ledger
+    ledger.close()
+
+
+class Record:
+    """Builds one of every event type, with varied metadata, on a moving clock."""
+
+    def __init__(self) -> None:
+        self.clock = Clock(datetime(2026, 3, 2, 9, 30, 0, 123456, tzinfo=UTC))
+
+    def ctx(self, actor: Actor, effective_on: date | None = None) -> Context:
+        return Context(
+            actor,
+            recorded_at=self.clock(),
+            effective_on=effective_on,
+            authority="Joint declaration of 13 October 2016" if actor is FR_OFFICIAL else None,
+            note="entered from the archive" if effective_on else None,
+        )
+
+    def everything(self) -> list[Item]:
+        fr, ca, ctx = FR_OFFICIAL, CA_OFFICIAL, self.ctx
+        roadmap = Roadmap.adopt(
+            uuid4(),
+            title=ROADMAP_TITLE,
+            parties=["FR", "CA"],
+            adopted_on=date(2016, 10, 13),
+            priorities=list(PRIORITIES),
+            summary="France and Canada work together for peacekeeping.",
+            ctx=ctx(fr),
+        )
+        roadmap.correct(
+            1,
+            {"priorities": [{"code": "preventive-diplomacy", "title": "Diplomacy"}]},
+            "shorter",
+            ctx(fr),
+        )
+        state = roadmap.state
+        pledge = Pledge.make(
+            uuid4(),
+            roadmap.id,
+            state,
+            party="CA",
+            title="Fund UN peace operations",
+            kind=PledgeKind.FUNDING,
+            quantity=Quantity(Decimal("450000000.00"), "CAD"),
+            priorities=["preventive-diplomacy"],
+            beneficiary="UN peace operations",
+            due_on=date(2019, 3, 31),
+            ctx=ctx(ca, CANADA_PLEDGE_ON),
+        )
+        pledge.revise(
+            quantity=Quantity(Decimal("0.5E+9"), "CAD"), title=None, reason="r", ctx=ctx(ca)
+        )
+        pledge.report_progress(delivered=Quantity(Decimal("1.10"), "CAD"), ctx=ctx(ca))
+        pledge.correct(
+            1,
+            {
+                "quantity": {"amount": "450000000.001", "unit": "CAD"},
+                "due_on": "2019-12-31",
+                "kind": "other",
+                "priorities": ["preventive-diplomacy"],
+                "beneficiary": None,
+                "effective_on": "2016-08-25",
+            },
+            "typo",
+            ctx(ca),
+        )
+        pledge.fulfil(ctx=ctx(ca, date(2019, 3, 1)))
+        withdrawn = Pledge.make(
+            uuid4(),
+            roadmap.id,
+            state,
+            party="FR",
+            title="Deploy gendarmes",
+            kind=PledgeKind.POLICE,
+            quantity=personnel(40),
+            priorities=[],
+            beneficiary=None,
+            due_on=None,
+            ctx=ctx(ADMIN),
+        )
+        withdrawn.withdraw(reason="budget", ctx=ctx(fr))
+        withdrawn.retract(1, "duplicate", ctx(ADMIN))
+
+        paris = Consultation.schedule(
+            uuid4(),
+            roadmap.id,
+            state,
+            kind=ConsultationKind.MINISTERIAL_CONFERENCE,
+            title="Paris ministerial conference",
+            host_party="FR",
+            location="Paris",
+            starts_on=date(2016, 10, 26),
+            ends_on=date(2016, 10, 27),
+            priorities=["preventive-diplomacy"],
+            ctx=ctx(fr),
+        )
+        paris.invite_co_chair(party="CA", roadmap=state, ctx=ctx(fr))
+        paris.accept_co_chair(ctx=ctx(ca))
+        paris.reschedule(
+            starts_on=date(2016, 10, 26), ends_on=date(2016, 10, 28), reason="r", ctx=ctx(fr)
+        )
+        paris.hold(summary="Paris declaration", ctx=ctx(ca, date(2016, 10, 27)))
+        decision = Decision.record(
+            uuid4(),
+            roadmap.id,
+            state,
+            paris.id,
+            text_="Yearly consultations",
+            priorities=["preventive-diplomacy"],
+            ctx=ctx(fr),
+        )
+        paris.note_decision(decision_id=decision.id, ctx=ctx(fr))
+        paris.correct(6, {"decision_id": str(decision.id)}, "same", ctx(fr))
+        decision.endorse(ctx=ctx(ca))
+        decision.retract(2, "not yet", ctx(ca))
+        decision.correct(1, {"text": "Yearly bilateral consultations"}, "wording", ctx(fr))
+        cancelled = Consultation.schedule(
+            uuid4(),
+            roadmap.id,
+            state,
+            kind=ConsultationKind.WORKING_GROUP,
+            title="Working group",
+            host_party="CA",
+            location="Ottawa",
+            starts_on=date(2017, 2, 1),
+            ends_on=date(2017, 2, 1),
+            priorities=[],
+            ctx=ctx(ca),
+        )
+        cancelled.cancel(reason="elections", ctx=ctx(ca))
+        cancelled.retract(2, "not cancelled after all", ctx(ca))
+
+        exchange = Exchange.propose(
+            uuid4(),
+            roadmap.id,
+            state,
+            category=ExchangeCategory.MILITARY_EXPERT,
+            from_party="FR",
+            to_party="CA",
+            participants=4,
+            starts_on=date(2017, 1, 9),
+            ends_on=date(2017, 6, 30),
+            title="Military experts",
+            ctx=ctx(fr),
+        )
+        exchange.agree(ctx=ctx(ca))
+        exchange.start(ctx=ctx(fr))
+        exchange.complete(ctx=ctx(ca))
+        exchange.correct(1, {"category": "civilian-expert", "participants": 5}, "r", ctx(fr))
+        dropped = Exchange.propose(
+            uuid4(),
+            roadmap.id,
+            state,
+            category=ExchangeCategory.DIPLOMAT,
+            from_party="CA",
+            to_party="FR",
+            participants=1,
+            starts_on=date(2017, 1, 9),
+            ends_on=date(2017, 1, 9),
+            title="Diplomat",
+            ctx=ctx(ca),
+        )
+        dropped.cancel(reason="r", ctx=ctx(fr))
+        dropped.retract(2, "r", ctx(fr))
+
+        reform = ReformProposal.propose(
+            uuid4(),
+            roadmap.id,
+            state,
+            party=None,
+            title="Training in French",
+            forum="C-34",
+            summary="More French-speaking personnel",
+            priorities=["preventive-diplomacy"],
+            ctx=ctx(fr),
+        )
+        reform.cosponsor(roadmap=state, ctx=ctx(ca))
+        reform.submit(forum=None, ctx=ctx(ca))
+        reform.record_outcome(result=ReformResult.ADOPTED, ctx=ctx(fr))
+        reform.correct(4, {"result": "rejected"}, "misread", ctx(fr))
+        withdrawn_reform = ReformProposal.propose(
+            uuid4(),
+            roadmap.id,
+            state,
+            party="CA",
+            title="Pre-deployment training",
+            forum="Secretariat",
+            summary="s",
+            priorities=[],
+            ctx=ctx(ADMIN),
+        )
+        withdrawn_reform.submit(forum="Security Council", ctx=ctx(ca))
+        withdrawn_reform.withdraw(reason="r", ctx=ctx(ca))
+        withdrawn_reform.retract(3, "r", ctx(ca))
+        duplicate = Roadmap.adopt(
+            uuid4(),
+            title=ROADMAP_TITLE,
+            parties=["FR", "CA", "DE"],
+            adopted_on=date(2016, 10, 13),
+            priorities=[PRIORITIES[0]],
+            summary=None,
+            ctx=ctx(ADMIN, date(2016, 10, 14)),
+        )
+        duplicate.retract(1, "entered twice", ctx(ADMIN))
+        return [
+            duplicate,
+            roadmap,
+            pledge,
+            withdrawn,
+            paris,
+            decision,
+            cancelled,
+            exchange,
+            dropped,
+            reform,
+            withdrawn_reform,
+        ]
+
+
+def event_types() -> set[type[Any]]:
+    """Every concrete event class of every aggregate."""
+    found = set()
+    for cls in COLLECTIONS.values():
+        for name, value in vars(cls).items():
+            is_event = isinstance(value, type) and issubclass(value, Item.Event)
+            if is_event and name not in ("Event", "Created"):
+                found.add(value)
+    return found
+
+
+def test_every_event_reads_back_exactly(app: RoadmapLedger, database_url: str) -> None:
+    items = Record().everything()
+    originals = {item.id: list(item.pending_events) for item in items}
+    app.save(*items)
+    assert {type(e) for events in originals.values() for e in events} == event_types()
+
+    reader = RoadmapLedger(database_url)
+    try:
+        for item in items:
+            stored = list(reader.repository.event_store.get(item.id))
+            assert len(stored) == len(originals[item.id])
+            for original, read in zip(originals[item.id], stored, strict=True):
+                assert type(read) is type(original)
+                assert_exact(vars(original), vars(read), type(original).__qualname__)
+            rebuilt: Item = reader.repository.get(item.id)
+            assert type(rebuilt) is type(item)
+            assert_exact(item.entries, rebuilt.entries, f"{type(item).__name__}.entries")
+            assert_exact(item.state, rebuilt.state, f"{type(item).__name__}.state")
+            assert rebuilt.version == item.version
+    finally:
+        reader.close()
+
+
+def test_state_read_back_carries_exact_types(app: RoadmapLedger, database_url: str) -> None:
+    items = Record().everything()
+    app.save(*items)
+    reader = RoadmapLedger(database_url)
+    try:
+        pledge = reader.get_item(Pledge, items[2].id)
+        assert_exact(Quantity(Decimal("5E+8"), "CAD"), pledge.state.quantity)
+        assert_exact(Quantity(Decimal("1.10"), "CAD"), pledge.state.delivered)
+        assert type(pledge.state.kind) is PledgeKind
+        assert pledge.state.made_on == date(2016, 8, 25)
+        assert pledge.entries[0].recorded_at.tzinfo is not None
+        roadmap = reader.get_item(Roadmap, items[1].id)
+        assert roadmap.state.priorities == (Priority("preventive-diplomacy", "Diplomacy"),)
+        consultation = reader.get_item(Consultation, items[4].id)
+        assert consultation.state.decisions == (items[5].id,)
+        assert type(consultation.state.decisions[0]) is UUID
+    finally:
+        reader.close()
+
+
+NESTED: dict[str, Any] = {
+    "kinds": (PledgeKind.POLICE, ConsultationKind.BILATERAL, ExchangeCategory.DIPLOMAT),
+    "by_result": {"adopted": (ReformResult.ADOPTED,), "rejected": ()},
+    "deep": [({"on": date(2016, 10, 13), "amounts": (Decimal("1.50"), Decimal("-0"))},)],
+    "pairs": ((1, "a"), (2, ("b", (3,)))),
+    "quantity": Quantity(Decimal("450000000.00"), "CAD"),
+    "quantities": (personnel(600), Quantity(Decimal("1E+3"), "EUR")),
+    "priorities": PRIORITIES,
+    "id": UUID("6f1c2d1e-0b5a-4c55-9a43-3f2a8d1e7b10"),
+    "at": datetime(2016, 10, 13, 9, 0, 0, 1, tzinfo=UTC),
+    "in_paris": datetime(2016, 10, 26, 9, 0, tzinfo=timezone(timedelta(hours=2))),
+    "list": [1, "a", None, True, 1.5],
+    "empty": {"tuple": (), "list": [], "dict": {}},
+    "none": None,
+}
+
+
+@pytest.mark.parametrize("key", NESTED)
+def test_transcoder_round_trips_nested_values(key: str) -> None:
+    transcoder = LedgerTranscoder()
+    value = {key: NESTED[key]}
+    assert_exact(value, transcoder.decode(transcoder.encode(value)))
+
+
+def test_transcoder_round_trips_everything_at_once() -> None:
+    transcoder = LedgerTranscoder()
+    assert_exact(NESTED, transcoder.decode(transcoder.encode(NESTED)))

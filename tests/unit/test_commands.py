@@ -1,0 +1,119 @@
+"""The command runner without a database: retries after lost races, idempotent answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from domain.commands import CommandResult, CommandRunner, Meta
+from domain.errors import AlreadyRecordedError, ConcurrencyConflictError
+from domain.item import Item
+from domain.storage import IdempotencyRecord
+from domain.values import Context
+from tests.factories import FR_OFFICIAL, RECORDED_AT, Clock, new_reform
+
+
+class RacingApp:
+    """Loses the first `losses` saves; may find an idempotency answer once it lost."""
+
+    def __init__(self, losses: int, answer: IdempotencyRecord | None = None) -> None:
+        self.losses = losses
+        self.answer = answer
+        self.saves = 0
+        self.lost = False
+        self.ledger_recorder = self
+        self.repository: set[UUID] = set()  # the ids already recorded
+
+    def save(self, *items: Item, idempotency: IdempotencyRecord | None = None) -> list[Any]:
+        self.saves += 1
+        if self.saves <= self.losses:
+            self.lost = True
+            raise IntegrityError("another request won")
+        return []
+
+    def find_idempotency(self, subject: str, key: str) -> IdempotencyRecord | None:
+        return self.answer if self.lost else None
+
+    def position_of(self, originator_id: object, version: int) -> int:
+        return 41
+
+
+def runner(app: RacingApp, retries: int) -> CommandRunner:
+    return CommandRunner(cast(Any, app), retries, Clock())
+
+
+def test_a_command_lost_more_often_than_the_retries_is_refused() -> None:
+    app = RacingApp(losses=10)
+    contexts: list[Context] = []
+
+    def step(ctx: Context) -> tuple[Item, list[Item]]:
+        contexts.append(ctx)
+        proposal = new_reform(FR_OFFICIAL, at=ctx.recorded_at)
+        return proposal, [proposal]
+
+    with pytest.raises(ConcurrencyConflictError, match="3 times"):
+        runner(app, retries=2).run(FR_OFFICIAL, Meta(), step, creates=True)
+    assert app.saves == 3
+    times = [c.recorded_at for c in contexts]
+    assert times == sorted(times)
+    assert len(set(times)) == 3  # every attempt reads the clock again
+    assert times[0] > RECORDED_AT
+
+
+def test_the_meta_reaches_the_context() -> None:
+    seen: list[Context] = []
+
+    def step(ctx: Context) -> tuple[Item, list[Item]]:
+        seen.append(ctx)
+        raise ConcurrencyConflictError("stop here")
+
+    meta = Meta(effective_on=date(2016, 10, 13), authority="Decree 2016-1", note="n")
+    with pytest.raises(ConcurrencyConflictError):
+        runner(RacingApp(losses=0), retries=0).run(FR_OFFICIAL, meta, step, creates=False)
+    (ctx,) = seen
+    assert (ctx.actor, ctx.effective_on, ctx.authority, ctx.note) == (
+        FR_OFFICIAL,
+        date(2016, 10, 13),
+        "Decree 2016-1",
+        "n",
+    )
+
+
+def test_a_race_lost_on_the_idempotency_key_answers_the_winner() -> None:
+    winner = IdempotencyRecord(
+        subject=FR_OFFICIAL.subject,
+        key="k",
+        request_hash="h",
+        item_id=uuid4(),
+        version=1,
+        status=201,
+        created_at=RECORDED_AT,
+    )
+    app = RacingApp(losses=1, answer=winner)
+
+    def step(ctx: Context) -> tuple[Item, list[Item]]:
+        proposal = new_reform(FR_OFFICIAL, at=ctx.recorded_at)
+        return proposal, [proposal]
+
+    result = runner(app, retries=0).run(
+        FR_OFFICIAL, Meta(idempotency_key="k", request_hash="h"), step, creates=True
+    )
+    assert result == CommandResult(winner.item_id, 1, 41, created=True, replayed=True)
+    assert app.saves == 1
+
+
+def test_creating_an_id_that_exists_is_not_retried() -> None:
+    existing = new_reform(FR_OFFICIAL)
+    app = RacingApp(losses=10)
+    app.repository.add(existing.id)
+
+    def step(ctx: Context) -> tuple[Item, list[Item]]:
+        return existing, [existing]
+
+    with pytest.raises(AlreadyRecordedError, match="exists already"):
+        runner(app, retries=5).run(FR_OFFICIAL, Meta(), step, creates=True)
+    assert app.saves == 1
