@@ -24,6 +24,7 @@ logger = logging.getLogger("api")
 
 @dataclass
 class ReadSide:
+    ledger: RoadmapLedger
     store: ReadStore
     models: ReadModels
     signer: Signer
@@ -59,12 +60,12 @@ def open_read_side(ledger: RoadmapLedger, settings: Settings) -> ReadSide:
         store.close()
         raise
     if not settings.projections_in_process:
-        return ReadSide(store, ReadModels(store), signer)
+        return ReadSide(ledger, store, ReadModels(store), signer)
     lease = lease_for(settings.database_url)
     thread = threading.Thread(
         target=_run, args=(runner, lease), name="roadmap-projections", daemon=True
     )
-    side = ReadSide(store, ReadModels(store, runner), signer, runner, lease, thread)
+    side = ReadSide(ledger, store, ReadModels(store, runner), signer, runner, lease, thread)
     thread.start()
     return side
 

@@ -57,7 +57,7 @@ class _Clock:
         return self.now
 
 
-def generate(  # noqa: PLR0915 - one loop, read top to bottom
+def generate(
     app: RoadmapLedger,
     events: int,
     items: int,
@@ -106,52 +106,28 @@ def generate(  # noqa: PLR0915 - one loop, read top to bottom
     live: list[Item] = []
     pending.append(roadmap)
     queued.add(roadmap_id)
-    for n in range(items):
-        party = rnd.choice(["FR", "CA"])
-        codes = [p.code for p in rnd.sample(PRIORITIES, rnd.randint(1, 2))]
-        item: Item
-        if n % 5 == 4:
-            start = clock.now.date() + timedelta(days=rnd.randrange(10, 90))
-            item = Consultation.schedule(
-                uuid4(),
-                roadmap_id,
-                state,
-                kind=ConsultationKind.BILATERAL,
-                title=f"Bilateral consultation {n}",
-                host_party=party,
-                location="Ottawa",
-                starts_on=start,
-                ends_on=start + timedelta(days=1),
-                priorities=codes,
-                ctx=ctx(party),
-            )
-        else:
-            item = Pledge.make(
-                uuid4(),
-                roadmap_id,
-                state,
-                party=party,
-                title=f"Pledge {n}",
-                kind=rnd.choice(list(PledgeKind)),
-                quantity=Quantity(Decimal(rnd.randrange(10, 10_000)), "personnel"),
-                priorities=codes,
-                beneficiary=None,
-                due_on=None,
-                ctx=ctx(party),
-            )
-        live.append(item)
-        pending.append(item)
-        queued.add(item.id)
-        if len(pending) >= batch:
-            flush()
-    total = 1 + items
+    created = 0
+    total = 1
     while total < events:
-        item = rnd.choice(live)
-        acting: str = getattr(item.state, "party", None) or item.state.host_party
-        try:
-            _step(item, acting, rnd, ctx)
-        except DomainError:
-            continue
+        # New items arrive all along the decade, as pledges and consultations do.
+        if created < items and (not live or rnd.random() < (items - created) / (events - total)):
+            item = _new_item(
+                created,
+                roadmap_id=roadmap_id,
+                state=state,
+                rnd=rnd,
+                today=clock.now.date(),
+                ctx=ctx,
+            )
+            created += 1
+            live.append(item)
+        else:
+            item = rnd.choice(live)
+            acting: str = getattr(item.state, "party", None) or item.state.host_party
+            try:
+                _step(item, acting, rnd, ctx)
+            except DomainError:
+                continue
         total += 1
         if item.id not in queued:
             queued.add(item.id)
@@ -160,6 +136,47 @@ def generate(  # noqa: PLR0915 - one loop, read top to bottom
             flush()
     flush(force=True)
     return Workload(roadmap_id, written, items, first, clock.now)
+
+
+def _new_item(
+    n: int,
+    *,
+    roadmap_id: UUID,
+    state: Any,
+    rnd: random.Random,
+    today: date,
+    ctx: Callable[[str], Context],
+) -> Item:
+    party = rnd.choice(["FR", "CA"])
+    codes = [p.code for p in rnd.sample(PRIORITIES, rnd.randint(1, 2))]
+    if n % 5 == 4:
+        start = today + timedelta(days=rnd.randrange(10, 90))
+        return Consultation.schedule(
+            uuid4(),
+            roadmap_id,
+            state,
+            kind=ConsultationKind.BILATERAL,
+            title=f"Bilateral consultation {n}",
+            host_party=party,
+            location="Ottawa",
+            starts_on=start,
+            ends_on=start + timedelta(days=1),
+            priorities=codes,
+            ctx=ctx(party),
+        )
+    return Pledge.make(
+        uuid4(),
+        roadmap_id,
+        state,
+        party=party,
+        title=f"Pledge {n}",
+        kind=rnd.choice(list(PledgeKind)),
+        quantity=Quantity(Decimal(rnd.randrange(10, 10_000)), "personnel"),
+        priorities=codes,
+        beneficiary=None,
+        due_on=None,
+        ctx=ctx(party),
+    )
 
 
 def _step(item: Item, party: str, rnd: random.Random, ctx: Callable[[str], Context]) -> None:

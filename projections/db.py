@@ -87,8 +87,15 @@ class ReadStore:
                 connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
                 options=f"-c search_path={self.schema}",
             )
+            # No automatic prepared statements: a generic plan of a time-travel query ignores
+            # where its ranges fall and was seen to take seconds instead of milliseconds.
             self._pool = ConnectionPool(
-                conninfo, min_size=1, max_size=pool_size, open=True, name="roadmap-read"
+                conninfo,
+                min_size=1,
+                max_size=pool_size,
+                open=True,
+                name="roadmap-read",
+                kwargs={"prepare_threshold": None},
             )
 
     def _sqlite(self) -> sqlite3.Connection:

@@ -291,6 +291,10 @@ ITEM_VERSIONS = Table(
     ),
     ("item_id", "recorded_from"),
     (("item_id", "recorded_to"),),
+    (
+        "CREATE INDEX IF NOT EXISTS {name}_periods ON {name} USING gist ("
+        "tstzrange(recorded_from, recorded_to, '[)'))",
+    ),
 )
 
 ITEM_TABLES = (ROADMAPS, PLEDGES, CONSULTATIONS, DECISIONS, EXCHANGES, REFORMS)
