@@ -19,7 +19,7 @@ RUN pip install . && rm -rf /app/build
 # Non-root user; /data holds the embedded SQLite file and the generated secret file.
 RUN groupadd --system roadmap \
     && useradd --system --gid roadmap --home-dir /data --shell /usr/sbin/nologin roadmap \
-    && mkdir -p /data && chown roadmap:roadmap /data
+    && mkdir -p /data /keys && chown roadmap:roadmap /data /keys
 USER roadmap
 WORKDIR /data
 ENV ROADMAP_DATABASE_URL=sqlite:////data/roadmap.db

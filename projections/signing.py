@@ -46,9 +46,18 @@ class Signer:
                 serialization.NoEncryption(),
             )
             path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # Written whole beside the target, then linked in: a process that loses the race
+            # to create it reads the winner's complete key, never a half-written file.
+            partial = path.with_name(f".{path.name}.{os.getpid()}")
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(pem)
+            try:
+                os.link(partial, path)
+            except FileExistsError:
+                pass
+            finally:
+                partial.unlink()
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(loaded, Ed25519PrivateKey):
             msg = f"{path} does not hold an Ed25519 private key"
