@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 import psycopg
+from psycopg import sql
 
 from domain.storage import persistence_env
+
+#: The library NOTIFYs on its events table's name, which it takes from the application's name.
+EVENTS_CHANNEL = "roadmapledger_events"
 
 
 class Lease:
@@ -76,8 +80,9 @@ class FileLease(Lease):
 class PostgresLease(Lease):
     can_listen = True
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], channel: str) -> None:
         self.env = env
+        self.channel = channel
         self.key = f"{env['POSTGRES_SCHEMA']}:roadmap-projections"
         self._connection: psycopg.Connection[Any] | None = None
         self._held = False
@@ -93,7 +98,7 @@ class PostgresLease(Lease):
                 connect_timeout=int(self.env["POSTGRES_CONNECT_TIMEOUT"]),
                 autocommit=True,
             )
-            self._connection.execute("LISTEN stored_events")
+            self._connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             self._held = False
         return self._connection
 
@@ -128,8 +133,9 @@ class PostgresLease(Lease):
             self._connection = None
 
 
-def lease_for(database_url: str) -> Lease:
+def lease_for(database_url: str, channel: str = EVENTS_CHANNEL) -> Lease:
+    """The lease for the database; on PostgreSQL it also listens on the recorder's channel."""
     env = persistence_env(database_url)
     if "SQLITE_DBNAME" in env:
         return FileLease(env["SQLITE_DBNAME"])
-    return PostgresLease(env)
+    return PostgresLease(env, channel)
