@@ -37,6 +37,10 @@ class Projection(Protocol):
         """Drops what the projection cached: its last transaction did not commit."""
 
 
+#: Events applied between two refreshes of the planner's statistics (PostgreSQL).
+ANALYSE_EVERY = 20_000
+
+
 class LostRaceError(Exception):
     """Another runner applied this batch first; this one rolls back and reads again."""
 
@@ -80,6 +84,7 @@ class Runner:
         self.advanced = threading.Condition()
         self.position = 0
         self.stopping = threading.Event()
+        self._unanalysed = 0
 
     def setup(self) -> None:
         with self.store.transaction(write=True) as cursor:
@@ -180,9 +185,22 @@ class Runner:
             if applied == 0:
                 break
             total += applied
+            self._unanalysed += applied
+            if self._unanalysed >= ANALYSE_EVERY:
+                self.analyse()
             if progress is not None:
                 progress(total, self.position)
         return total
+
+    def analyse(self) -> None:
+        """Fresh planner statistics after a bulk of rows: time travel's plans depend on them."""
+        self._unanalysed = 0
+        if self.store.dialect != "postgres":
+            return
+        with self.store.transaction() as cursor:
+            for projection in self.projections:
+                for table in projection.tables:
+                    cursor.execute(f"ANALYZE {table.name}")
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """True once the read models reflect `position` (read-your-writes)."""
