@@ -97,21 +97,24 @@ def state(
     side: ReadSide,
     settings: Settings,
     roadmap_id: UUID,
-    response: Response,
     *,
     min_position: int | None,
     as_of: datetime | None,
     effective_on: date | None,
-) -> dict[str, Any]:
-    """The roadmap's state; 404 when unknown or not yet recorded at `as_of`."""
-    position = _positioned(response, settle(side, settings, min_position, "temporal"))
-    answer = timetravel.state_at(
+) -> Response:
+    """The roadmap's state as JSON text; 404 when unknown or not yet recorded at `as_of`.
+
+    The items' JSON comes from the read models as text and is answered as is: a state holds
+    thousands of items, and parsing and re-validating them would cost more than the query.
+    """
+    position = settle(side, settings, min_position, "temporal")
+    answer = timetravel.state_json(
         side.store, str(roadmap_id), as_of=as_of, effective_on=effective_on, position=position
     )
     if answer is None:
         when = "" if as_of is None else f" at {as_of.isoformat()}"
         raise NotFoundError(f"no roadmap {roadmap_id} was recorded{when}")
-    return answer
+    return Response(answer, media_type="application/json", headers={POSITION_HEADER: str(position)})
 
 
 def audit(

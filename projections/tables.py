@@ -269,6 +269,7 @@ SEGMENTS = Table(
         ("effective_to", "date"),
         ("kind", "text"),
         ("roadmap_id", "text"),
+        ("created_at", "ts"),
         ("void", "bool"),
         ("public", "json"),
     ),

@@ -209,6 +209,7 @@ class TemporalProjection:
                 "effective_to": span.effective_to,
                 "kind": item.kind,
                 "roadmap_id": item.roadmap_id,
+                "created_at": item.entries[0].recorded_at,
                 "void": span.void,
                 "public": public,
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +20,8 @@ def _rows(
     params: list[Any],
     as_of: datetime | None,
     effective_on: date | None,
-) -> list[dict[str, Any]]:
+) -> list[tuple[str, str]]:
+    """(kind, public JSON text with version and updated_at) of the segments in force."""
     dialect = store.dialect
     clauses = [where]
     params = list(params)
@@ -50,21 +52,23 @@ def _rows(
         day = to_db("date", effective_on.isoformat(), dialect)
         clauses += ["s.effective_from <= ?", "(s.effective_to IS NULL OR s.effective_to > ?)"]
         params += [day, day]
+    public = "s.public::text" if dialect == "postgres" else "s.public"
     with store.transaction() as cursor:
         cursor.execute(
-            f"SELECT s.kind, s.public, v.version, v.updated_at FROM {SEGMENTS.name} s "
+            f"SELECT s.kind, {public}, v.version, v.updated_at FROM {SEGMENTS.name} s "
             f"JOIN {ITEM_VERSIONS.name} v ON v.item_id = s.item_id "
-            f"WHERE {' AND '.join(clauses)}",
+            f"WHERE {' AND '.join(clauses)} ORDER BY s.created_at, s.item_id",
             params,
         )
-        found = []
-        for kind, public, version, updated_at in cursor.fetchall():
-            answer = from_db("json", public)
-            answer["version"] = int(version)
-            answer["updated_at"] = from_db("ts", updated_at)
-            answer["_kind"] = kind
-            found.append(answer)
-    return found
+        return [
+            (kind, _with_version(text, int(version), from_db("ts", updated_at)))
+            for kind, text, version, updated_at in cursor.fetchall()
+        ]
+
+
+def _with_version(public: str, version: int, updated_at: str) -> str:
+    """The stored public JSON with what changes at every event, spliced in as text."""
+    return f'{{"version":{version},"updated_at":"{updated_at}",{public.lstrip()[1:]}'
 
 
 #: The kind of item each collection of the HTTP contract holds.
@@ -87,17 +91,47 @@ def item_at(
     effective_on: date | None,
 ) -> dict[str, Any] | None:
     """One item of collection `kind` as recorded at `as_of`, in effect on `effective_on`."""
-    rows = _rows(
-        store,
-        "s.item_id = ? AND s.kind = ?",
-        [item_id, KIND_OF_COLLECTION[kind]],
-        as_of,
-        effective_on,
-    )
-    if not rows:
+    text = item_json(store, item_id, kind=kind, as_of=as_of, effective_on=effective_on)
+    return None if text is None else dict(json.loads(text))
+
+
+def item_json(
+    store: ReadStore,
+    item_id: str,
+    *,
+    kind: str,
+    as_of: datetime | None,
+    effective_on: date | None,
+) -> str | None:
+    where, params = "s.item_id = ? AND s.kind = ?", [item_id, KIND_OF_COLLECTION[kind]]
+    rows = _rows(store, where, params, as_of, effective_on)
+    return rows[0][1] if rows else None
+
+
+def state_json(
+    store: ReadStore,
+    roadmap_id: str,
+    *,
+    as_of: datetime | None,
+    effective_on: date | None,
+    position: int,
+) -> str | None:
+    """`GET /roadmaps/{id}/state` as JSON text, built without parsing a single item."""
+    roadmap = item_json(store, roadmap_id, kind="roadmaps", as_of=as_of, effective_on=None)
+    if roadmap is None:
         return None
-    rows[0].pop("_kind")
-    return rows[0]
+    sections: dict[str, list[str]] = {key: [] for key in _SECTION_OF_KIND.values()}
+    where = "s.roadmap_id = ? AND s.item_id <> ? AND NOT s.void"
+    for kind, text in _rows(store, where, [roadmap_id, roadmap_id], as_of, effective_on):
+        sections[_SECTION_OF_KIND[kind]].append(text)
+    parts = [f'"roadmap":{roadmap}']
+    parts += [f'"{key}":[{",".join(items)}]' for key, items in sections.items()]
+    parts += [
+        f'"as_of":{json.dumps(plain(as_of))}',
+        f'"effective_on":{json.dumps(plain(effective_on))}',
+        f'"position":{position}',
+    ]
+    return "{" + ",".join(parts) + "}"
 
 
 def state_at(
@@ -108,21 +142,6 @@ def state_at(
     effective_on: date | None,
     position: int,
 ) -> dict[str, Any] | None:
-    """`GET /roadmaps/{id}/state` from the segments; None before the roadmap was recorded."""
-    roadmap = item_at(store, roadmap_id, as_of=as_of, effective_on=None)
-    if roadmap is None:
-        return None
-    answer: dict[str, Any] = {"roadmap": roadmap, **{k: [] for k in _SECTION_OF_KIND.values()}}
-    rows = _rows(
-        store,
-        "s.roadmap_id = ? AND s.item_id <> ? AND NOT s.void",
-        [roadmap_id, roadmap_id],
-        as_of,
-        effective_on,
-    )
-    for row in sorted(rows, key=lambda r: (r["recorded_at"], r["id"])):
-        answer[_SECTION_OF_KIND[row.pop("_kind")]].append(row)
-    answer["as_of"] = plain(as_of)
-    answer["effective_on"] = plain(effective_on)
-    answer["position"] = position
-    return answer
+    """The same answer as a dict (the replay reference is compared with this)."""
+    text = state_json(store, roadmap_id, as_of=as_of, effective_on=effective_on, position=position)
+    return None if text is None else dict(json.loads(text))

@@ -90,18 +90,16 @@ def get_state(
     side: ReadSideDep,
     settings: SettingsDep,
     actor: ReaderDep,
-    response: Response,
     min_position: MinPosition = None,
     as_of: AsOf = None,
     effective_on: EffectiveOn = None,
-) -> dict[str, Any]:
+) -> Response:
     if as_of is not None or effective_on is not None:
         require_auditor(actor)
     return reads.state(
         side,
         settings,
         roadmap_id,
-        response,
         min_position=min_position,
         as_of=as_of,
         effective_on=effective_on,
