@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Response
 from fastapi.types import DecoratedCallable
 
-from api.deps import current_reader
+from api.deps import (
+    AsOf,
+    EffectiveOn,
+    MinPosition,
+    ReaderDep,
+    ReadSideDep,
+    SettingsDep,
+    current_reader,
+)
 from api.openapi import COMMAND_RESPONSES, CREATION_RESPONSES, READ_RESPONSES
 from api.schemas.common import CommandAnswer
 
@@ -46,3 +55,45 @@ def read(
         dependencies=[Depends(current_reader)],
         summary=summary,
     )
+
+
+def item_read(router: APIRouter, collection: str, id_name: str, model: Any, summary: str) -> None:
+    """`GET /{collection}/{id}`: now, or as recorded at `as_of` / in effect on a date (auditors).
+
+    `id_name` names the path parameter as the collection's commands do (`pledge_id`), so an
+    error about it says the same name everywhere.
+    """
+    from api import reads  # noqa: PLC0415 - reads imports the read side, which imports this
+
+    def read_item(
+        *,
+        item_id: UUID,
+        side: ReadSideDep,
+        settings: SettingsDep,
+        actor: ReaderDep,
+        response: Response,
+        min_position: MinPosition = None,
+        as_of: AsOf = None,
+        effective_on: EffectiveOn = None,
+    ) -> Any:
+        return reads.item(
+            side,
+            settings,
+            collection,
+            item_id,
+            response,
+            actor=actor,
+            min_position=min_position,
+            as_of=as_of,
+            effective_on=effective_on,
+        )
+
+    # The path parameter's name varies by collection: set as an object, not a string annotation.
+    read_item.__annotations__["item_id"] = Annotated[UUID, Path(alias=id_name)]
+    router.get(
+        f"/{collection}/{{{id_name}}}",
+        response_model=model,
+        responses=READ_RESPONSES,
+        summary=summary,
+        name=f"get_{collection.replace('-', '_')}",
+    )(read_item)

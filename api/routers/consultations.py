@@ -3,23 +3,17 @@ decisions recorded at a held one."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Response
 
-from api import reads, routes
+from api import routes
 from api.deps import (
     ActorDep,
-    AsOf,
     CommandDep,
     CreationDep,
-    EffectiveOn,
     LedgerDep,
-    MinPosition,
-    ReaderDep,
-    ReadSideDep,
-    SettingsDep,
 )
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.consultations import (
@@ -173,26 +167,6 @@ def record_decision(
     return command.answer(result, response, location="/decisions")
 
 
-@routes.read(router, "/consultations/{consultation_id}", ConsultationPublic, "Read one")
-def get_consultation(
-    *,
-    consultation_id: UUID,
-    side: ReadSideDep,
-    settings: SettingsDep,
-    actor: ReaderDep,
-    response: Response,
-    min_position: MinPosition = None,
-    as_of: AsOf = None,
-    effective_on: EffectiveOn = None,
-) -> Any:
-    return reads.item(
-        side,
-        settings,
-        "consultations",
-        consultation_id,
-        response,
-        actor=actor,
-        min_position=min_position,
-        as_of=as_of,
-        effective_on=effective_on,
-    )
+routes.item_read(
+    router, "consultations", "consultation_id", ConsultationPublic, "Read a consultation"
+)

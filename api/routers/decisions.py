@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Response
 
-from api import reads, routes
+from api import routes
 from api.deps import (
     ActorDep,
-    AsOf,
     CommandDep,
-    EffectiveOn,
     LedgerDep,
-    MinPosition,
-    ReaderDep,
-    ReadSideDep,
-    SettingsDep,
 )
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.decisions import DecisionPublic
@@ -41,26 +35,4 @@ def endorse_decision(
     return command.answer(result, response)
 
 
-@routes.read(router, "/decisions/{decision_id}", DecisionPublic, "Read a decision")
-def get_decision(
-    *,
-    decision_id: UUID,
-    side: ReadSideDep,
-    settings: SettingsDep,
-    actor: ReaderDep,
-    response: Response,
-    min_position: MinPosition = None,
-    as_of: AsOf = None,
-    effective_on: EffectiveOn = None,
-) -> Any:
-    return reads.item(
-        side,
-        settings,
-        "decisions",
-        decision_id,
-        response,
-        actor=actor,
-        min_position=min_position,
-        as_of=as_of,
-        effective_on=effective_on,
-    )
+routes.item_read(router, "decisions", "decision_id", DecisionPublic, "Read a decision")

@@ -3,23 +3,17 @@ completed or cancelled."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Response
 
-from api import reads, routes
+from api import routes
 from api.deps import (
     ActorDep,
-    AsOf,
     CommandDep,
     CreationDep,
-    EffectiveOn,
     LedgerDep,
-    MinPosition,
-    ReaderDep,
-    ReadSideDep,
-    SettingsDep,
 )
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.exchanges import ExchangeCancellation, ExchangeCreate, ExchangePublic
@@ -110,26 +104,4 @@ def cancel_exchange(
     return command.answer(result, response)
 
 
-@routes.read(router, "/exchanges/{exchange_id}", ExchangePublic, "Read an exchange")
-def get_exchange(
-    *,
-    exchange_id: UUID,
-    side: ReadSideDep,
-    settings: SettingsDep,
-    actor: ReaderDep,
-    response: Response,
-    min_position: MinPosition = None,
-    as_of: AsOf = None,
-    effective_on: EffectiveOn = None,
-) -> Any:
-    return reads.item(
-        side,
-        settings,
-        "exchanges",
-        exchange_id,
-        response,
-        actor=actor,
-        min_position=min_position,
-        as_of=as_of,
-        effective_on=effective_on,
-    )
+routes.item_read(router, "exchanges", "exchange_id", ExchangePublic, "Read an exchange")

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Response
 
-from api import reads, routes
+from api import routes
 from api.deps import (
     ActorDep,
-    AsOf,
     CommandDep,
     CreationDep,
-    EffectiveOn,
     LedgerDep,
-    MinPosition,
-    ReaderDep,
-    ReadSideDep,
-    SettingsDep,
 )
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.pledges import (
@@ -122,26 +116,4 @@ def withdraw_pledge(
     return command.answer(result, response)
 
 
-@routes.read(router, "/pledges/{pledge_id}", PledgePublic, "Read a pledge")
-def get_pledge(
-    *,
-    pledge_id: UUID,
-    side: ReadSideDep,
-    settings: SettingsDep,
-    actor: ReaderDep,
-    response: Response,
-    min_position: MinPosition = None,
-    as_of: AsOf = None,
-    effective_on: EffectiveOn = None,
-) -> Any:
-    return reads.item(
-        side,
-        settings,
-        "pledges",
-        pledge_id,
-        response,
-        actor=actor,
-        min_position=min_position,
-        as_of=as_of,
-        effective_on=effective_on,
-    )
+routes.item_read(router, "pledges", "pledge_id", PledgePublic, "Read a pledge")

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Response
 
-from api import reads, routes
+from api import routes
 from api.deps import (
     ActorDep,
-    AsOf,
     CommandDep,
     CreationDep,
-    EffectiveOn,
     LedgerDep,
-    MinPosition,
-    ReaderDep,
-    ReadSideDep,
-    SettingsDep,
 )
 from api.schemas.common import CommandAnswer, StepBody
 from api.schemas.reform_proposals import (
@@ -118,26 +112,6 @@ def withdraw_reform(
     return command.answer(result, response)
 
 
-@routes.read(router, "/reform-proposals/{proposal_id}", ReformProposalPublic, "Read one")
-def get_reform_proposal(
-    *,
-    proposal_id: UUID,
-    side: ReadSideDep,
-    settings: SettingsDep,
-    actor: ReaderDep,
-    response: Response,
-    min_position: MinPosition = None,
-    as_of: AsOf = None,
-    effective_on: EffectiveOn = None,
-) -> Any:
-    return reads.item(
-        side,
-        settings,
-        "reform-proposals",
-        proposal_id,
-        response,
-        actor=actor,
-        min_position=min_position,
-        as_of=as_of,
-        effective_on=effective_on,
-    )
+routes.item_read(
+    router, "reform-proposals", "proposal_id", ReformProposalPublic, "Read a reform proposal"
+)

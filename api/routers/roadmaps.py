@@ -55,27 +55,7 @@ def list_roadmaps(
     return reads.roadmaps(side, settings, response, min_position)
 
 
-@routes.read(router, "/roadmaps/{roadmap_id}", RoadmapPublic, "Read a roadmap")
-def get_roadmap(
-    *,
-    roadmap_id: UUID,
-    side: ReadSideDep,
-    settings: SettingsDep,
-    actor: ReaderDep,
-    response: Response,
-    min_position: MinPosition = None,
-    as_of: AsOf = None,
-) -> Any:
-    return reads.item(
-        side,
-        settings,
-        "roadmaps",
-        roadmap_id,
-        response,
-        actor=actor,
-        min_position=min_position,
-        as_of=as_of,
-    )
+routes.item_read(router, "roadmaps", "roadmap_id", RoadmapPublic, "Read a roadmap")
 
 
 @router.get(
