@@ -5,14 +5,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import append
+from bench import api, append
 
-BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {"append": append.main}
+BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
+    "append": append.main,
+    "api": api.main,
+}
 USAGE = """usage: python -m bench [NAME] [ARGS...]
 
 Runs every benchmark (with ARGS), or only NAME. Benchmarks:
   append   events/s through the application facade vs raw single-row transactions
            (PostgreSQL and SQLite); writes bench/results/append.json
+  api      requests/s, p50/p99 of commands and reads from concurrent HTTP clients against
+           `roadmap serve` on PostgreSQL, vs the facade rate; writes bench/results/api.json
 
 `python -m bench NAME --help` describes a benchmark's arguments."""
 

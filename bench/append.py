@@ -10,9 +10,6 @@ bench/results/append.json with the machine's facts.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sqlite3
 import sys
 import tempfile
@@ -21,21 +18,28 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
 from psycopg import sql
 
+from bench.common import (
+    RESULTS,
+    conninfo,
+    fresh_schema,
+    machine,
+    postgres_url_default,
+    quantile_ms,
+    render,
+    with_schema,
+    write,
+)
 from domain.application import RoadmapLedger
 from domain.values import Actor, PledgeKind, Priority, Quantity, Role
 
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-DEFAULT_OUTPUT = Path(__file__).parent / "results" / "append.json"
+DEFAULT_OUTPUT = RESULTS / "append.json"
 #: The issue's target: the facade at no less than this share of the raw single-row rate.
 TARGETS = {"postgres": 0.25}
 OFFICIAL = Actor("bench-ca", "CA", frozenset({Role.OFFICIAL}))
@@ -99,11 +103,6 @@ def _timed(step: Callable[[], None], n: int, latencies: list[float]) -> float:
     return time.perf_counter() - started
 
 
-def _ms(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
-
-
 def measure(
     backend: str,
     events: int,
@@ -131,10 +130,10 @@ def measure(
         ratio=round(ratio, 3),
         target=target,
         passed=None if target is None else ratio >= target,
-        raw_p50_ms=_ms(raw_lat, 0.5),
-        raw_p99_ms=_ms(raw_lat, 0.99),
-        facade_p50_ms=_ms(facade_lat, 0.5),
-        facade_p99_ms=_ms(facade_lat, 0.99),
+        raw_p50_ms=quantile_ms(raw_lat, 0.5),
+        raw_p99_ms=quantile_ms(raw_lat, 0.99),
+        facade_p50_ms=quantile_ms(facade_lat, 0.5),
+        facade_p99_ms=quantile_ms(facade_lat, 0.99),
     )
 
 
@@ -179,32 +178,10 @@ def run_sqlite(events: int, rounds: int) -> Result:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
-def _conninfo(url: str) -> str:
-    return urlsplit(url)._replace(query="").geturl()
-
-
-def _with_schema(url: str, schema: str) -> str:
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"]
-    return parts._replace(query=urlencode([*query, ("schema", schema)])).geturl()
-
-
-@contextmanager
-def _fresh_schema(url: str) -> Iterator[str]:
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_conninfo(url), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(_conninfo(url), autocommit=True, connect_timeout=5) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
-
-
 @contextmanager
 def _postgres_raw(url: str, schema: str, topic: str, state: bytes) -> Iterator[Callable[[], None]]:
     """The library's table shape (bigserial position, unique index); INSERT + COMMIT a row."""
-    conn = psycopg.connect(_conninfo(url), connect_timeout=5)
+    conn = psycopg.connect(conninfo(url), connect_timeout=5)
     names = {"schema": sql.Identifier(schema), "table": sql.Identifier(RAW_TABLE)}
     try:
         conn.execute(
@@ -229,18 +206,9 @@ def _postgres_raw(url: str, schema: str, topic: str, state: bytes) -> Iterator[C
         conn.close()
 
 
-def postgres_facts(url: str) -> dict[str, str]:
-    with psycopg.connect(_conninfo(url), connect_timeout=5) as conn:
-        facts: dict[str, str] = {}
-        for name in ("server_version", "fsync", "synchronous_commit", "wal_sync_method"):
-            row = conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
-            facts[name] = str(row[0]) if row else "?"
-        return facts
-
-
 def run_postgres(events: int, rounds: int, url: str) -> Result:
-    with _fresh_schema(url) as schema:
-        facade = Facade(_with_schema(url, schema))
+    with fresh_schema(url) as schema:
+        facade = Facade(with_schema(url, schema))
         try:
             facade.append()
             topic, state = facade.sample()
@@ -248,25 +216,6 @@ def run_postgres(events: int, rounds: int, url: str) -> Result:
                 return measure("postgres", events, rounds, facade, raw_insert)
         finally:
             facade.app.close()
-
-
-# --- report -------------------------------------------------------------------------------
-
-
-def machine(postgres_url: str | None) -> dict[str, Any]:
-    facts: dict[str, Any] = {
-        "nproc": len(os.sched_getaffinity(0))
-        if hasattr(os, "sched_getaffinity")
-        else os.cpu_count(),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "eventsourcing": version("eventsourcing"),
-        "psycopg": version("psycopg"),
-        "sqlite": sqlite3.sqlite_version,
-    }
-    if postgres_url is not None:
-        facts["postgres"] = postgres_facts(postgres_url)
-    return facts
 
 
 def table(results: Sequence[Result]) -> str:
@@ -284,14 +233,7 @@ def table(results: Sequence[Result]) -> str:
                 verdict,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    )
+    return render(rows)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -303,7 +245,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds (4)")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("ROADMAP_TEST_DATABASE_URL") or DEFAULT_POSTGRES_URL,
+        default=postgres_url_default(),
         help="server to measure on; a fresh schema is made and dropped "
         "(default: ROADMAP_TEST_DATABASE_URL or %(default)s)",
     )
@@ -324,9 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if postgres_url is not None:
         results.append(run_postgres(args.events, args.rounds, postgres_url))
     report = {
-        "benchmark": "append",
         "command": " ".join(["python -m bench append", *(sys.argv[1:] if argv is None else argv)]),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "events": args.events,
         "rounds": args.rounds,
         "facade_command": "RoadmapLedger.make_pledge (one event a command)",
@@ -334,10 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine(postgres_url),
         "results": [asdict(r) for r in results],
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_name(args.output.name + ".tmp")
-    partial.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    partial.replace(args.output)
+    write("append", report, args.output)
     print(table(results))
     print(f"\nwritten to {args.output}")
     return 0 if all(r.passed is not False for r in results) else 1

@@ -1,0 +1,418 @@
+"""HTTP throughput and latency: N concurrent clients against `roadmap serve` on PostgreSQL.
+
+On a fresh schema, `roadmap serve` runs as a child process on a loopback port; the clients run in
+another process (asyncio, one shared httpx connection pool, one connection per client), each in a
+closed loop: send, wait for the answer, send the next. Each client is a Canadian official of its
+own (its own token subject), with a pledge of its own. The mix, per request:
+
+- `GET /pledges/{id}` of any client's pledge (a read from the read models);
+- `POST /pledges/{own}/progress` with a growing delivered amount (a command on an existing item);
+- `POST /roadmaps/{id}/pledges` (a creation).
+
+Every command carries a unique Idempotency-Key, as a careful client's would. The server's rate
+limit is lifted (ROADMAP_RATE_LIMIT_PER_MINUTE): it would otherwise cap each subject at 10/s.
+
+Before the HTTP run, the facade rate is measured in the same run with `bench.append` (sequential
+`RoadmapLedger.make_pledge` on a fresh schema, no HTTP). Printed and written to
+bench/results/api.json: requests/s, p50 and p99 latency of commands and reads, errors, and command
+throughput / facade rate, with the machine's facts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import secrets
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from api.auth import mint_token
+from bench import append
+from bench.common import (
+    fresh_schema,
+    machine,
+    postgres_url_default,
+    quantile_ms,
+    render,
+    with_schema,
+    write,
+)
+from domain.settings import Settings
+from tests.e2e.servers import ServerProcess
+
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 100.0
+UNIT = "personnel"
+PRIORITIES = [{"code": "operations-support", "title": "Support to peacekeeping operations"}]
+#: (kind: read, progress or creation; start after the warm-up, seconds; latency, seconds;
+#: status, 0 without an answer; error, "" if none)
+Sample = tuple[str, float, float, int, str]
+COMMANDS = ("progress", "creation")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the client process needs: where, who, what, and for how long."""
+
+    url: str
+    roadmap_id: str
+    pledge_ids: list[str]
+    seeded_position: int
+    tokens: list[str]
+    reads: float
+    creations: float
+    keys: bool
+    duration: float
+    requests: int
+    warmup: float
+    seed: int
+
+
+# --- the client process --------------------------------------------------------------------
+
+
+async def _client(
+    number: int,
+    plan: Plan,
+    http: httpx.AsyncClient,
+    shared: Shared,
+) -> None:
+    """One closed-loop client; progress goes to the pledge it made last, so items stay short."""
+    rng = random.Random(plan.seed + number)
+    auth = {"Authorization": f"Bearer {plan.tokens[number]}"}
+    own = plan.pledge_ids[number]
+    delivered = made = 0
+    while time.monotonic() < shared.stop_at and shared.budget > 0:
+        draw = rng.random()
+        headers = dict(auth)
+        if plan.keys:
+            headers["Idempotency-Key"] = f"bench-{uuid.uuid4().hex}"
+        params: dict[str, str] = {}
+        if draw < plan.reads:
+            pledge_id, position = rng.choice(shared.pledges)
+            kind, method, path, body = "read", "GET", f"/pledges/{pledge_id}", None
+            params["min_position"] = str(position)  # read-your-writes, as a client would
+            headers.pop("Idempotency-Key", None)
+        elif draw < plan.reads + plan.creations:
+            made += 1
+            title = f"bench pledge {number}-{made}"
+            kind, method, path, body = (
+                "creation",
+                "POST",
+                f"/roadmaps/{plan.roadmap_id}/pledges",
+                _pledge(title),
+            )
+        else:
+            delivered += 1
+            kind, method, path, body = (
+                "progress",
+                "POST",
+                f"/pledges/{own}/progress",
+                {"delivered": {"amount": str(delivered), "unit": UNIT}},
+            )
+        started = time.monotonic()
+        status, error = 0, ""
+        try:
+            answer = await http.request(method, path, json=body, params=params, headers=headers)
+            status = answer.status_code
+            if not 200 <= status < 300:
+                error = f"{method} {path}: {status} {answer.text[:300]}"
+            elif kind == "creation":
+                answered = answer.json()
+                own, delivered = answered["id"], 0
+                shared.pledges.append((own, answered["position"]))
+        except httpx.HTTPError as exc:
+            error = f"{method} {path}: {type(exc).__name__} {exc}"
+        elapsed = time.monotonic() - started
+        if started >= shared.measured_from:
+            shared.budget -= 1
+            shared.samples.append((kind, started - shared.measured_from, elapsed, status, error))
+
+
+@dataclass
+class Shared:
+    """What the clients of the process share (one event loop: no locks needed)."""
+
+    measured_from: float
+    stop_at: float
+    budget: int
+    #: (pledge id, the position of its creation)
+    pledges: list[tuple[str, int]]
+    samples: list[Sample]
+
+
+async def _drive(plan: Plan) -> dict[str, Any]:
+    clients = len(plan.tokens)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=plan.url, timeout=30.0, limits=limits) as http:
+        began = time.monotonic()
+        shared = Shared(
+            measured_from=began + plan.warmup,
+            stop_at=began + plan.warmup + plan.duration,
+            budget=plan.requests,
+            pledges=[(pledge_id, plan.seeded_position) for pledge_id in plan.pledge_ids],
+            samples=[],
+        )
+        await asyncio.gather(*(_client(n, plan, http, shared) for n in range(clients)))
+        ended = time.monotonic()
+    return {"samples": shared.samples, "seconds": ended - max(shared.measured_from, began)}
+
+
+def drive(plan: Plan) -> dict[str, Any]:
+    """The client process's entry point."""
+    return asyncio.run(_drive(plan))
+
+
+# --- the server, the seed, the run -----------------------------------------------------------
+
+
+def _pledge(title: str) -> dict[str, Any]:
+    return {
+        "party": "CA",
+        "title": title,
+        "kind": "personnel",
+        "quantity": {"amount": "1000000000", "unit": UNIT},
+        "priorities": ["operations-support"],
+    }
+
+
+def _seed(url: str, settings: Settings, clients: int) -> tuple[str, list[str], int, list[str]]:
+    """A roadmap, one official and one pledge per client.
+
+    Answers the roadmap's id, the pledges' ids, the last position recorded, the tokens.
+    """
+    french = mint_token(settings, subject="bench-fr", party="FR", roles=["official"])
+    tokens = [
+        mint_token(settings, subject=f"bench-ca-{n}", party="CA", roles=["official"])
+        for n in range(clients)
+    ]
+    with httpx.Client(base_url=url, timeout=30.0) as http:
+        adopted = http.post(
+            "/roadmaps",
+            json={
+                "title": "Benchmark roadmap",
+                "parties": ["FR", "CA"],
+                "adopted_on": "2016-10-13",
+                "priorities": PRIORITIES,
+            },
+            headers={"Authorization": f"Bearer {french}"},
+        )
+        adopted.raise_for_status()
+        roadmap_id: str = adopted.json()["id"]
+        pledge_ids = []
+        position = 0
+        for n, token in enumerate(tokens):
+            made = http.post(
+                f"/roadmaps/{roadmap_id}/pledges",
+                json=_pledge(f"bench client {n}"),
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            made.raise_for_status()
+            pledge_ids.append(made.json()["id"])
+            position = made.json()["position"]
+    return roadmap_id, pledge_ids, position, tokens
+
+
+def _summary(samples: list[Sample], kind: str | None, seconds: float) -> dict[str, Any]:
+    kinds = COMMANDS if kind == "command" else (kind,)
+    chosen = [s for s in samples if kind is None or s[0] in kinds]
+    latencies = [s[2] for s in chosen]
+    errors = [s[4] for s in chosen if s[4]]
+    return {
+        "requests": len(chosen),
+        "per_s": round(len(chosen) / seconds, 1) if seconds > 0 else 0.0,
+        "p50_ms": round(quantile_ms(latencies, 0.5), 2) if latencies else None,
+        "p99_ms": round(quantile_ms(latencies, 0.99), 2) if latencies else None,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    facade = append.run_postgres(args.facade_events, 2, args.postgres_url)
+    secret = secrets.token_urlsafe(48)
+    with fresh_schema(args.postgres_url) as schema:
+        url = with_schema(args.postgres_url, schema)
+        settings = Settings(database_url=url, secret=SecretStr(secret))
+        server = ServerProcess(
+            {
+                "ROADMAP_DATABASE_URL": url,
+                "ROADMAP_SECRET": secret,
+                "ROADMAP_RATE_LIMIT_PER_MINUTE": str(10**9),
+            }
+        )
+        try:
+            server.start()
+            roadmap_id, pledge_ids, position, tokens = _seed(server.url, settings, args.clients)
+            plan = Plan(
+                url=server.url,
+                roadmap_id=roadmap_id,
+                pledge_ids=pledge_ids,
+                seeded_position=position,
+                tokens=tokens,
+                reads=args.reads,
+                creations=args.creations,
+                keys=not args.no_keys,
+                duration=args.duration,
+                requests=args.requests,
+                warmup=args.warmup,
+                seed=args.seed,
+            )
+            with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+                driven = pool.submit(drive, plan).result()
+        finally:
+            server.close()
+    samples, seconds = driven["samples"], driven["seconds"]
+    commands = _summary(samples, "command", seconds)
+    reads = _summary(samples, "read", seconds)
+    overall = _summary(samples, None, seconds)
+    by_kind = {kind: _summary(samples, kind, seconds) for kind in COMMANDS}
+    ratio = commands["per_s"] / facade.facade_events_per_s
+    p99s = [p for p in (commands["p99_ms"], reads["p99_ms"]) if p is not None]
+    checks = {
+        "ratio": ratio >= TARGET_RATIO,
+        "p99": bool(p99s) and max(p99s) < TARGET_P99_MS,
+        "errors": overall["errors"] == 0,
+    }
+    return {
+        "clients": args.clients,
+        "seconds": round(seconds, 2),
+        "mix": {"reads": args.reads, "creations": args.creations, "progress": args.progress},
+        "idempotency_keys": not args.no_keys,
+        "commands": commands,
+        "reads": reads,
+        "all": overall,
+        **by_kind,
+        "facade_events_per_s": facade.facade_events_per_s,
+        "facade_p50_ms": facade.facade_p50_ms,
+        "facade_events": facade.events,
+        "command_ratio": round(ratio, 3),
+        "targets": {
+            "command_ratio": f">= {TARGET_RATIO}",
+            "p99_ms": f"< {TARGET_P99_MS:.0f}",
+            "errors": "0",
+        },
+        "checks": checks,
+        "passed": all(checks.values()),
+    }
+
+
+def table(r: dict[str, Any]) -> str:
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    rows = [("", "requests", "req/s", "p50 ms", "p99 ms", "errors")]
+    for name in ("commands", "progress", "creation", "reads", "all"):
+        s = r[name]
+        rows.append(
+            (
+                name if name in ("commands", "reads", "all") else f"  {name}",
+                f"{s['requests']:,}",
+                f"{s['per_s']:,.0f}",
+                ms(s["p50_ms"]),
+                ms(s["p99_ms"]),
+                str(s["errors"]),
+            )
+        )
+    verdict = "pass" if r["passed"] else "FAIL"
+    lines = [
+        render(rows),
+        "",
+        render(
+            [
+                ("what", "value", "target", "result"),
+                (
+                    "commands/s vs facade",
+                    f"{r['commands']['per_s']:,.0f} / {r['facade_events_per_s']:,.0f} "
+                    f"= {r['command_ratio']:.2f}",
+                    f">= {TARGET_RATIO}",
+                    "pass" if r["checks"]["ratio"] else "FAIL",
+                ),
+                (
+                    f"p99 at {r['clients']} clients",
+                    f"{max(r['commands']['p99_ms'] or 0, r['reads']['p99_ms'] or 0):.1f} ms",
+                    f"< {TARGET_P99_MS:.0f} ms",
+                    "pass" if r["checks"]["p99"] else "FAIL",
+                ),
+                (
+                    "errors",
+                    str(r["all"]["errors"]),
+                    "0",
+                    "pass" if r["checks"]["errors"] else "FAIL",
+                ),
+                ("result", verdict, "", ""),
+            ]
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench api",
+        description="Concurrent HTTP clients against `roadmap serve` on PostgreSQL.",
+    )
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument(
+        "--duration", type=float, default=20.0, help="measured seconds at most (20)"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=3000, help="measured requests at most (3000)"
+    )
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (2)")
+    parser.add_argument("--reads", type=float, default=0.5, help="share of reads (0.5)")
+    parser.add_argument(
+        "--creations", type=float, default=0.15, help="share of pledges made (0.15)"
+    )
+    parser.add_argument(
+        "--no-keys", action="store_true", help="send commands without Idempotency-Key"
+    )
+    parser.add_argument(
+        "--facade-events", type=int, default=500, help="events of the facade measurement (500)"
+    )
+    parser.add_argument("--seed", type=int, default=2016, help="the clients' random choices")
+    parser.add_argument(
+        "--postgres-url",
+        default=postgres_url_default(),
+        help="server to measure on; fresh schemas are made and dropped (default: "
+        "ROADMAP_TEST_DATABASE_URL or %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.requests < 1 or args.duration <= 0 or args.warmup < 0:
+        parser.error("--clients, --requests and --duration must be positive")
+    if args.reads < 0 or args.creations < 0 or args.reads + args.creations > 1:
+        parser.error("--reads and --creations are shares: non-negative, at most 1 together")
+    args.progress = round(1 - args.reads - args.creations, 6)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    result = run(args)
+    print(table(result))
+    command = " ".join(["python -m bench api", *(sys.argv[1:] if argv is None else argv)])
+    path = write(
+        "api",
+        {
+            "command": command,
+            "note": "loopback; server, clients and PostgreSQL share the machine",
+            "machine": machine(args.postgres_url),
+            **result,
+        },
+    )
+    print(f"\nwritten to {path}")
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
