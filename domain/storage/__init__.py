@@ -54,7 +54,8 @@ def persistence_env(database_url: str) -> dict[str, str]:
             "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
             "POSTGRES_POOL_SIZE": query.get("pool_size", ["10"])[0],
             "POSTGRES_MAX_OVERFLOW": "10",
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            # Also how long a request waits for a pooled connection: under load, seconds.
+            "POSTGRES_CONNECT_TIMEOUT": "30",
             "POSTGRES_LOCK_TIMEOUT": "10",
         }
     msg = f"ROADMAP_DATABASE_URL: unsupported scheme in {database_url!r}"
