@@ -88,7 +88,7 @@ class FastLeaves:
             "stream_id": str(stored.originator_id),
             "stream_version": stored.originator_version,
             "event_type": event_type,
-            "recorded_at": utc_text(datetime.fromisoformat(decoded["timestamp"])),
+            "recorded_at": _utc(decoded["timestamp"]),
             "effective_on": decoded["effective_on"],
             "actor": decoded["actor"],
             "actor_party": decoded["actor_party"],
@@ -98,6 +98,11 @@ class FastLeaves:
     def _slow(self, stored: Any) -> dict[str, Any]:
         event = self.mapper.to_domain_event(stored)
         return leaf_entry(str(event.originator_id), Entry.of(event))
+
+
+def _utc(moment: str) -> str:
+    """`utc_text` of an ISO moment; the server writes UTC already, so mostly a no-op."""
+    return moment if moment.endswith("+00:00") else utc_text(datetime.fromisoformat(moment))
 
 
 class _UnknownTagError(ValueError):
@@ -112,7 +117,7 @@ def _plain_tag(value: dict[str, Any]) -> Any:
     if tag in ("decimal_str", "date_iso", "tuple", "quantity", "priority"):
         return data
     if tag == "datetime_iso":
-        return datetime.fromisoformat(data).isoformat()
+        return data if data.endswith("+00:00") else datetime.fromisoformat(data).isoformat()
     if tag == "uuid_hex":
         return str(UUID(data))
     if tag == "enum":
