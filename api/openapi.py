@@ -22,7 +22,8 @@ _WHY = {
     415: "The body is not JSON.",
     422: "Invalid input; `field` names the first offending one.",
     429: "Too many requests; see Retry-After.",
-    503: "The database is not reachable.",
+    503: "Not ready: the database is unreachable, or the read models have not reached "
+    "`min_position` within the wait (see Retry-After).",
 }
 
 _HEADERS = {
@@ -61,8 +62,10 @@ READ_RESPONSES: Responses = {
         "description": "The answer, with the log position it reflects.",
         "headers": {k: v for k, v in _HEADERS.items() if k != "Idempotent-Replayed"},
     },
-    **problems(401, 403, 404, 422, 429),
+    **problems(401, 403, 404, 422, 429, 503),
 }
+#: A creation that is also a step of an existing item (a decision at a consultation).
+CREATION_STEP_RESPONSES: Responses = {**CREATION_RESPONSES, **problems(412)}
 
 
 def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:

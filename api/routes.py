@@ -18,19 +18,24 @@ from api.deps import (
     SettingsDep,
     current_reader,
 )
-from api.openapi import COMMAND_RESPONSES, CREATION_RESPONSES, READ_RESPONSES
+from api.openapi import (
+    COMMAND_RESPONSES,
+    CREATION_RESPONSES,
+    CREATION_STEP_RESPONSES,
+    READ_RESPONSES,
+)
 from api.schemas.common import CommandAnswer
 
 
 def creation(
-    router: APIRouter, path: str, summary: str
+    router: APIRouter, path: str, summary: str, *, on_item: bool = False
 ) -> Callable[[DecoratedCallable], DecoratedCallable]:
-    """A command that records a new item: 201 + Location; If-Match does not apply."""
+    """A command that records a new item: 201 + Location; If-Match applies only `on_item`."""
     return router.post(
         path,
         status_code=201,
         response_model=CommandAnswer,
-        responses=CREATION_RESPONSES,
+        responses=CREATION_STEP_RESPONSES if on_item else CREATION_RESPONSES,
         summary=summary,
     )
 

@@ -1,27 +1,38 @@
 """HTTP throughput and latency: N concurrent clients against `roadmap serve` on PostgreSQL.
 
-On a fresh schema, `roadmap serve` runs as a child process on a loopback port; the clients run in
-another process (asyncio, one shared httpx connection pool, one connection per client), each in a
-closed loop: send, wait for the answer, send the next. Each client is a Canadian official of its
-own (its own token subject), with a pledge of its own. The mix, per request:
+On a fresh schema, `roadmap serve` runs as a child process on a loopback port (embedded mode: the
+projections run in the server, as by default). The clients run in another process: one asyncio
+loop, one keep-alive connection per client, each client in a closed loop (send, wait for the
+answer, send the next). Each client is a Canadian official of its own (its own token subject)
+with a pledge of its own. The mix, per request (`--reads`, `--creations`):
 
-- `GET /pledges/{id}` of any client's pledge (a read from the read models);
-- `POST /pledges/{own}/progress` with a growing delivered amount (a command on an existing item);
-- `POST /roadmaps/{id}/pledges` (a creation).
+- `GET /pledges/{id}?min_position=P` of any pledge made so far, P the position of its creation
+  (read-your-writes: the read waits for the projections if they are behind);
+- `POST /pledges/{id}/progress` on the pledge the client made last, with a growing delivered
+  amount (items stay short, as real ones: a command replays its item's events);
+- `POST /roadmaps/{id}/pledges` (a creation; the client then reports on the new pledge).
 
-Every command carries a unique Idempotency-Key, as a careful client's would. The server's rate
-limit is lifted (ROADMAP_RATE_LIMIT_PER_MINUTE): it would otherwise cap each subject at 10/s.
+Every command carries a unique Idempotency-Key, as a careful client's would (`--no-keys` to
+compare). The server's rate limit is lifted (ROADMAP_RATE_LIMIT_PER_MINUTE); it would otherwise
+hold each subject to 10 requests/s.
 
-Before the HTTP run, the facade rate is measured in the same run with `bench.append` (sequential
-`RoadmapLedger.make_pledge` on a fresh schema, no HTTP). Printed and written to
-bench/results/api.json: requests/s, p50 and p99 latency of commands and reads, errors, and command
-throughput / facade rate, with the machine's facts.
+The load's HTTP client is a lean HTTP/1.1 connection (`Connection`): httpx costs about 2 ms of
+CPU a request, which on a 2-core machine is taken from the server (`--client httpx` to compare).
+
+In the same run, the facade rate is measured with `bench.append.run_postgres` (sequential
+`RoadmapLedger.make_pledge` on a fresh schema, no HTTP) before and after the HTTP run; their mean
+is the reference. Printed and written to bench/results/api.json: requests/s, p50 and p99 latency
+of commands and reads, errors, command throughput / facade rate, the CPU share the server and
+client processes used, and the machine's facts. Targets: ratio >= 0.5, p99 < 100 ms, no error.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
+import os
 import random
 import secrets
 import sys
@@ -31,7 +42,9 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
@@ -76,67 +89,99 @@ class Plan:
     requests: int
     warmup: float
     seed: int
+    client: str
 
 
 # --- the client process --------------------------------------------------------------------
 
 
-async def _client(
-    number: int,
-    plan: Plan,
-    http: httpx.AsyncClient,
-    shared: Shared,
-) -> None:
-    """One closed-loop client; progress goes to the pledge it made last, so items stay short."""
-    rng = random.Random(plan.seed + number)
-    auth = {"Authorization": f"Bearer {plan.tokens[number]}"}
-    own = plan.pledge_ids[number]
-    delivered = made = 0
-    while time.monotonic() < shared.stop_at and shared.budget > 0:
-        draw = rng.random()
-        headers = dict(auth)
-        if plan.keys:
-            headers["Idempotency-Key"] = f"bench-{uuid.uuid4().hex}"
-        params: dict[str, str] = {}
-        if draw < plan.reads:
-            pledge_id, position = rng.choice(shared.pledges)
-            kind, method, path, body = "read", "GET", f"/pledges/{pledge_id}", None
-            params["min_position"] = str(position)  # read-your-writes, as a client would
-            headers.pop("Idempotency-Key", None)
-        elif draw < plan.reads + plan.creations:
-            made += 1
-            title = f"bench pledge {number}-{made}"
-            kind, method, path, body = (
-                "creation",
-                "POST",
-                f"/roadmaps/{plan.roadmap_id}/pledges",
-                _pledge(title),
-            )
-        else:
-            delivered += 1
-            kind, method, path, body = (
-                "progress",
-                "POST",
-                f"/pledges/{own}/progress",
-                {"delivered": {"amount": str(delivered), "unit": UNIT}},
-            )
-        started = time.monotonic()
-        status, error = 0, ""
+class Transport(Protocol):
+    async def request(
+        self, method: str, path: str, body: Any, headers: dict[str, str]
+    ) -> tuple[int, bytes]: ...
+
+    async def close(self) -> None: ...
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, for the load: a few microseconds of CPU a request.
+
+    httpx's client costs about 2 ms of CPU a request; on a 2-core machine shared with the server
+    and PostgreSQL, that would be measured as the server's. Enough HTTP for uvicorn's answers
+    (Content-Length or chunked bodies); any error closes the connection, the next request
+    opens a new one.
+    """
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(
+        self, method: str, path: str, body: Any, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        payload = b"" if body is None else json.dumps(body).encode()
+        lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body is not None:
+            lines += ["content-type: application/json", f"content-length: {len(payload)}"]
         try:
-            answer = await http.request(method, path, json=body, params=params, headers=headers)
-            status = answer.status_code
-            if not 200 <= status < 300:
-                error = f"{method} {path}: {status} {answer.text[:300]}"
-            elif kind == "creation":
-                answered = answer.json()
-                own, delivered = answered["id"], 0
-                shared.pledges.append((own, answered["position"]))
-        except httpx.HTTPError as exc:
-            error = f"{method} {path}: {type(exc).__name__} {exc}"
-        elapsed = time.monotonic() - started
-        if started >= shared.measured_from:
-            shared.budget -= 1
-            shared.samples.append((kind, started - shared.measured_from, elapsed, status, error))
+            writer.write("\r\n".join(lines).encode() + b"\r\n\r\n" + payload)
+            status = int((await reader.readuntil(b"\r\n")).split()[1])
+            length, chunked, close = 0, False, False
+            while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+                name, _, value = line.partition(b":")
+                name, value = name.strip().lower(), value.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"transfer-encoding":
+                    chunked = b"chunked" in value
+                elif name == b"connection":
+                    close = value == b"close"
+            data = await (self._chunks(reader) if chunked else reader.readexactly(length))
+        except BaseException:
+            await self.close()
+            raise
+        if close:
+            await self.close()
+        return status, data
+
+    @staticmethod
+    async def _chunks(reader: asyncio.StreamReader) -> bytes:
+        data = b""
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            data += await reader.readexactly(size)
+            await reader.readexactly(2)
+        while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers
+            pass
+        return data
+
+    async def close(self) -> None:
+        if self.streams is not None:
+            writer = self.streams[1]
+            self.streams = None
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+
+class HttpxTransport:
+    """The same requests through one shared `httpx.AsyncClient` (`--client httpx`)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def request(
+        self, method: str, path: str, body: Any, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        answer = await self.http.request(method, path, json=body, headers=headers)
+        return answer.status_code, answer.content
+
+    async def close(self) -> None:
+        pass
 
 
 @dataclass
@@ -151,10 +196,57 @@ class Shared:
     samples: list[Sample]
 
 
+async def _client(number: int, plan: Plan, transport: Transport, shared: Shared) -> None:
+    """One closed-loop client; progress goes to the pledge it made last, so items stay short."""
+    rng = random.Random(plan.seed + number)
+    auth = {"authorization": f"Bearer {plan.tokens[number]}"}
+    own = plan.pledge_ids[number]
+    delivered = made = 0
+    while time.monotonic() < shared.stop_at and shared.budget > 0:
+        draw = rng.random()
+        headers = dict(auth)
+        body: dict[str, Any] | None = None
+        if draw < plan.reads:
+            pledge_id, position = rng.choice(shared.pledges)
+            # read-your-writes, as a client that made the pledge would
+            kind, method, path = "read", "GET", f"/pledges/{pledge_id}?min_position={position}"
+        else:
+            if plan.keys:
+                headers["idempotency-key"] = f"bench-{uuid.uuid4().hex}"
+            if draw < plan.reads + plan.creations:
+                made += 1
+                kind, method, path = "creation", "POST", f"/roadmaps/{plan.roadmap_id}/pledges"
+                body = _pledge(f"bench pledge {number}-{made}")
+            else:
+                delivered += 1
+                kind, method, path = "progress", "POST", f"/pledges/{own}/progress"
+                body = {"delivered": {"amount": str(delivered), "unit": UNIT}}
+        started = time.monotonic()
+        status, error = 0, ""
+        try:
+            status, data = await transport.request(method, path, body, headers)
+            if not 200 <= status < 300:
+                error = f"{method} {path}: {status} {data[:300].decode(errors='replace')}"
+            elif kind == "creation":
+                answered = json.loads(data)
+                own, delivered = answered["id"], 0
+                shared.pledges.append((own, answered["position"]))
+        except (OSError, ValueError, asyncio.IncompleteReadError, httpx.HTTPError) as exc:
+            error = f"{method} {path}: {type(exc).__name__} {exc}"
+        elapsed = time.monotonic() - started
+        if started >= shared.measured_from:
+            shared.budget -= 1
+            shared.samples.append((kind, started - shared.measured_from, elapsed, status, error))
+
+
 async def _drive(plan: Plan) -> dict[str, Any]:
     clients = len(plan.tokens)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=plan.url, timeout=30.0, limits=limits) as http:
+        transports: list[Transport] = [
+            HttpxTransport(http) if plan.client == "httpx" else Connection(plan.url)
+            for _ in range(clients)
+        ]
         began = time.monotonic()
         shared = Shared(
             measured_from=began + plan.warmup,
@@ -163,9 +255,20 @@ async def _drive(plan: Plan) -> dict[str, Any]:
             pledges=[(pledge_id, plan.seeded_position) for pledge_id in plan.pledge_ids],
             samples=[],
         )
-        await asyncio.gather(*(_client(n, plan, http, shared) for n in range(clients)))
-        ended = time.monotonic()
-    return {"samples": shared.samples, "seconds": ended - max(shared.measured_from, began)}
+        cpu = time.process_time()
+        try:
+            await asyncio.gather(*(_client(n, plan, transports[n], shared) for n in range(clients)))
+        finally:
+            ended = time.monotonic()
+            cpu = time.process_time() - cpu
+            for transport in transports:
+                await transport.close()
+    return {
+        "samples": shared.samples,
+        "seconds": ended - max(shared.measured_from, began),
+        "client_cpu_seconds": cpu,
+        "client_wall_seconds": ended - began,
+    }
 
 
 def drive(plan: Plan) -> dict[str, Any]:
@@ -238,8 +341,17 @@ def _summary(samples: list[Sample], kind: str | None, seconds: float) -> dict[st
     }
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    facade = append.run_postgres(args.facade_events, 2, args.postgres_url)
+    before = append.run_postgres(args.facade_events, 2, args.postgres_url)
     secret = secrets.token_urlsafe(48)
     with fresh_schema(args.postgres_url) as schema:
         url = with_schema(args.postgres_url, schema)
@@ -267,17 +379,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 requests=args.requests,
                 warmup=args.warmup,
                 seed=args.seed,
+                client=args.client,
             )
             with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+                pid = server.process.pid if server.process is not None else None
+                cpu, wall = cpu_seconds(pid), time.monotonic()
                 driven = pool.submit(drive, plan).result()
+                server_cpu = (cpu_seconds(pid) - cpu) / (time.monotonic() - wall)
         finally:
             server.close()
+    after = append.run_postgres(args.facade_events, 2, args.postgres_url)
+    facade_rate = (before.facade_events_per_s + after.facade_events_per_s) / 2
     samples, seconds = driven["samples"], driven["seconds"]
     commands = _summary(samples, "command", seconds)
     reads = _summary(samples, "read", seconds)
     overall = _summary(samples, None, seconds)
     by_kind = {kind: _summary(samples, kind, seconds) for kind in COMMANDS}
-    ratio = commands["per_s"] / facade.facade_events_per_s
+    ratio = commands["per_s"] / facade_rate
     p99s = [p for p in (commands["p99_ms"], reads["p99_ms"]) if p is not None]
     checks = {
         "ratio": ratio >= TARGET_RATIO,
@@ -289,13 +407,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "mix": {"reads": args.reads, "creations": args.creations, "progress": args.progress},
         "idempotency_keys": not args.no_keys,
+        "client": args.client,
+        "server_process_cpu_share": round(server_cpu, 2),
+        "client_process_cpu_share": round(
+            driven["client_cpu_seconds"] / driven["client_wall_seconds"], 2
+        ),
         "commands": commands,
         "reads": reads,
         "all": overall,
         **by_kind,
-        "facade_events_per_s": facade.facade_events_per_s,
-        "facade_p50_ms": facade.facade_p50_ms,
-        "facade_events": facade.events,
+        "facade_events_per_s": round(facade_rate, 1),
+        "facade": {
+            "command": "bench.append.run_postgres: RoadmapLedger.make_pledge, one at a time",
+            "events": args.facade_events,
+            "before": {
+                "events_per_s": before.facade_events_per_s,
+                "p50_ms": before.facade_p50_ms,
+            },
+            "after": {"events_per_s": after.facade_events_per_s, "p50_ms": after.facade_p50_ms},
+        },
         "command_ratio": round(ratio, 3),
         "targets": {
             "command_ratio": f">= {TARGET_RATIO}",
@@ -378,9 +508,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-keys", action="store_true", help="send commands without Idempotency-Key"
     )
     parser.add_argument(
-        "--facade-events", type=int, default=500, help="events of the facade measurement (500)"
+        "--facade-events",
+        type=int,
+        default=500,
+        help="events of each facade measurement, before and after the HTTP run (500)",
     )
     parser.add_argument("--seed", type=int, default=2016, help="the clients' random choices")
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="the load's HTTP client: a lean keep-alive connection per client (raw, default), "
+        "or one shared httpx.AsyncClient (about 2 ms of CPU a request, taken from the server)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=None, help="JSON results (bench/results/api.json)"
+    )
     parser.add_argument(
         "--postgres-url",
         default=postgres_url_default(),
@@ -409,6 +552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "machine": machine(args.postgres_url),
             **result,
         },
+        args.output,
     )
     print(f"\nwritten to {path}")
     return 0 if result["passed"] else 1

@@ -147,6 +147,7 @@ def cancel_consultation(
     router,
     "/consultations/{consultation_id}/decisions",
     "Record a decision taken at a held consultation (If-Match: the consultation's version)",
+    on_item=True,
 )
 def record_decision(
     *,
