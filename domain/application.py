@@ -63,7 +63,14 @@ class RoadmapLedger(Application[UUID]):
         clock: Callable[[], datetime] = utc_now,
         env: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(env={**persistence_env(database_url), **(env or {})})
+        cache = {
+            # Commands load their item from memory and read only its newer events (any
+            # process may have written them); a command works on a copy, never the cached one.
+            "AGGREGATE_CACHE_MAXSIZE": "5000",
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+            "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+        }
+        super().__init__(env={**persistence_env(database_url), **cache, **(env or {})})
         self.database_url = database_url
         self.commands = CommandRunner(self, retries, clock)
         self.saved = threading.Condition()
