@@ -55,7 +55,7 @@ ENTRY_FIELDS = {
 
 
 def _record(api: Api) -> dict[str, str]:
-    """A roadmap with one item of each kind, some of them changed: about fifteen events."""
+    """A roadmap with one item of each kind, some of them changed: fourteen events."""
     roadmap = adopt(api)
     pledge = make_pledge(api, roadmap)
     api.ok(f"/pledges/{pledge}/progress", CA, {"delivered": {"amount": "150", "unit": "personnel"}})
