@@ -23,6 +23,12 @@ EVENTS_CHANNEL = "roadmapledger_events"
 
 class Lease:
     can_listen = False
+    _held = False
+
+    @property
+    def held(self) -> bool:
+        """Still ours: false once the lease's connection is gone."""
+        return self._held
 
     def acquire(self) -> bool:
         raise NotImplementedError
@@ -112,19 +118,33 @@ class PostgresLease(Lease):
                 .fetchone()
             )
         except psycopg.OperationalError:
-            self._connection = None
+            self._drop()
             return False
         self._held = bool(row and row[0])
         return self._held
 
     def release(self) -> None:
         if self._held and self._connection is not None and not self._connection.closed:
-            self._connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.key])
+            try:
+                self._connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.key])
+            except psycopg.OperationalError:
+                self._drop()
         self._held = False
 
     def wait_for_notify(self, timeout: float) -> bool:
-        connection = self._connect()
-        return any(True for _ in connection.notifies(timeout=timeout, stop_after=1))
+        try:
+            connection = self._connect()
+            return any(True for _ in connection.notifies(timeout=timeout, stop_after=1))
+        except psycopg.OperationalError:
+            # The session, and with it the advisory lock, is gone: reacquire before going on.
+            self._drop()
+            return False
+
+    def _drop(self) -> None:
+        self._held = False
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
 
     def close(self) -> None:
         self.release()

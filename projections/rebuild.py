@@ -60,7 +60,6 @@ def rebuild(
 
 def _swap(app: RoadmapLedger, store: ReadStore, builder: Runner, fresh: Projection) -> int:
     live = next(p for p in all_projections(app) if p.name == fresh.name)
-    builder.catch_up()
     with store.transaction(write=True) as cursor:
         # Hold the live tracking row: a live runner mid-batch finishes first, the next one
         # finds the position moved and reads again.

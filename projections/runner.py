@@ -8,6 +8,7 @@ position applied, whatever ids follow.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +37,8 @@ class Projection(Protocol):
     def forget(self) -> None:
         """Drops what the projection cached: its last transaction did not commit."""
 
+
+logger = logging.getLogger("projections")
 
 #: Events applied between two refreshes of the planner's statistics (PostgreSQL).
 ANALYSE_EVERY = 20_000
@@ -85,6 +88,8 @@ class Runner:
         self.position = 0
         self.stopping = threading.Event()
         self._unanalysed = 0
+        #: The position this runner last committed for each projection.
+        self._committed: dict[str, int] = {}
 
     def setup(self) -> None:
         with self.store.transaction(write=True) as cursor:
@@ -117,6 +122,13 @@ class Runner:
     def run_once(self) -> int:
         """Applies one batch; answers how many events it applied (0: caught up or lost a race)."""
         tracked = self.tracking()
+        for projection in self.projections:
+            # Moved by someone else (a rebuild's swap, another runner): the caches are stale.
+            if (
+                self._committed.get(self.key(projection), tracked[self.key(projection)][0])
+                != (tracked[self.key(projection)][0])
+            ):
+                projection.forget()
         start = min(position for position, _ in tracked.values())
         notifications = self.app.recorder.select_notifications(start + 1, self.batch_size)
         if not notifications:
@@ -147,6 +159,8 @@ class Runner:
         except BaseException:
             self._forget()
             raise
+        for projection in self.projections:
+            self._committed[self.key(projection)] = max(last, tracked[self.key(projection)][0])
         with self.advanced:
             self.position = max(self.position, last)
             self.advanced.notify_all()
@@ -174,6 +188,7 @@ class Runner:
         return position
 
     def _forget(self) -> None:
+        self._committed.clear()
         for projection in self.projections:
             projection.forget()
 
@@ -214,16 +229,26 @@ class Runner:
         return True
 
     def run_forever(self, lease: Lease, idle_wait: float = 0.5) -> None:
-        """Runs while it holds the lease; a standby waits for it (another worker died)."""
+        """Runs while it holds the lease; a standby waits for it (another worker died).
+
+        A failure (the database went away, the lease's connection dropped) is logged and
+        retried: the runner must outlive an outage, not end with it.
+        """
         while not self.stopping.is_set():
-            if not lease.acquire():
-                self.stopping.wait(idle_wait)
-                continue
             try:
-                while not self.stopping.is_set():
+                if not lease.acquire():
+                    self.stopping.wait(idle_wait)
+                    continue
+                # Others may have applied batches while this runner did not hold the lease.
+                self._forget()
+                while not self.stopping.is_set() and lease.held:
                     saves = self.app.saves
                     if self.catch_up() == 0:
                         self._wait_for_events(lease, saves, idle_wait)
+            except Exception:
+                logger.exception("projection runner failed; retrying in %.1f s", idle_wait)
+                self._forget()
+                self.stopping.wait(idle_wait)
             finally:
                 lease.release()
 

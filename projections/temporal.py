@@ -183,8 +183,11 @@ class TemporalProjection:
         closed: Written,
     ) -> None:
         """Keeps the rows of unchanged spans, closes the others and opens the new ones."""
-        reusable = [s for s in item.spans if s.row is not None]
         created_on = fresh[0].effective_from if fresh else None
+        # Every row shows the date the item took effect: when a correction moves it, no row
+        # can be kept, however equal its span's state.
+        moved = bool(item.spans) and item.spans[0].effective_from != created_on
+        reusable = [] if moved else [s for s in item.spans if s.row is not None]
         for span in fresh:
             match = next((old for old in reusable if old.same(span)), None)
             if match is not None:
@@ -214,7 +217,7 @@ class TemporalProjection:
                 "public": public,
             }
             written.append((self.segments, span.row))
-        for old in reusable:
+        for old in [s for s in item.spans if s.row is not None] if moved else reusable:
             if old.row is not None:
                 old.row["recorded_to"] = moment
                 if old.row.get("stored"):

@@ -53,11 +53,13 @@ def _rows(
         clauses += ["s.effective_from <= ?", "(s.effective_to IS NULL OR s.effective_to > ?)"]
         params += [day, day]
     public = "s.public::text" if dialect == "postgres" else "s.public"
+    # Ids in code-point order, as the replay sorts them, whatever the database's collation.
+    order = ' COLLATE "C"' if dialect == "postgres" else ""
     with store.transaction() as cursor:
         cursor.execute(
             f"SELECT s.kind, {public}, v.version, v.updated_at FROM {SEGMENTS.name} s "
             f"JOIN {ITEM_VERSIONS.name} v ON v.item_id = s.item_id "
-            f"WHERE {' AND '.join(clauses)} ORDER BY s.created_at, s.item_id",
+            f"WHERE {' AND '.join(clauses)} ORDER BY s.created_at, s.item_id{order}",
             params,
         )
         return [

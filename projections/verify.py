@@ -97,10 +97,11 @@ def verify(
         row = next(audit, None)
         if row is not None and (row[1] != notification.id or row[2] != digest):
             problem = (
-                f"the event at leaf {index} hashes to {digest[:16]}…, the audit trail recorded "
-                f"{row[2][:16]}… for position {row[1]}"
+                f"the event at leaf {index} (position {notification.id}) hashes to "
+                f"{digest[:16]}…, the audit trail recorded {row[2][:16]}… for position {row[1]}"
             )
-            return Verdict(False, index, checked, problem, notification.id, index)
+            # A deleted event shows as the next one in its place: name the earlier position.
+            return Verdict(False, index, checked, problem, min(row[1], notification.id), index)
         frontier.append(bytes.fromhex(digest))
         while head is not None and int(head["tree_size"]) == frontier.size:
             wrong = _check_head(head, frontier, public_key)
@@ -111,6 +112,13 @@ def verify(
             head = next(heads, None)
         if progress is not None and frontier.size % 10_000 == 0:
             progress(frontier.size)
+    leftover = next(audit, None)
+    if leftover is not None:
+        problem = (
+            f"the audit trail records an event at position {leftover[1]} (leaf {leftover[0]}) "
+            f"that the log no longer holds: events were deleted"
+        )
+        return Verdict(False, frontier.size, checked, problem, leftover[1], leftover[0])
     if head is not None:
         problem = (
             f"a signed head covers {head['tree_size']} leaves but the log holds {frontier.size} "
