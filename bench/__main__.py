@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import api, append
+from bench import api, append, projections, timetravel, verify
 
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "append": append.main,
     "api": api.main,
+    "projections": projections.main,
+    "timetravel": timetravel.main,
+    "verify": verify.main,
 }
 USAGE = """usage: python -m bench [NAME] [ARGS...]
 
@@ -18,6 +21,12 @@ Runs every benchmark (with ARGS), or only NAME. Benchmarks:
            (PostgreSQL and SQLite); writes bench/results/append.json
   api      requests/s, p50/p99 of commands and reads from concurrent HTTP clients against
            `roadmap serve` on PostgreSQL, vs the facade rate; writes bench/results/api.json
+
+  projections  cold catch-up of the read models vs a raw page-and-upsert loop; worker RSS;
+           read-your-writes latency; writes bench/results/projections.json
+  timetravel   state queries at random as_of/effective_on vs the replay reference;
+           writes bench/results/timetravel.json
+  verify   `roadmap verify` throughput and proof latency; writes bench/results/verify.json
 
 `python -m bench NAME --help` describes a benchmark's arguments."""
 
