@@ -12,6 +12,7 @@ Environment:
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests import pg
+
+# Local key files go to a scratch folder of the run, never into the working tree; tests that
+# need their own set these variables themselves.
+_KEYS = Path(tempfile.mkdtemp(prefix="roadmap-tests-"))
+os.environ.setdefault("ROADMAP_SIGNING_KEY_FILE", str(_KEYS / "signing-key.pem"))
+os.environ.setdefault("ROADMAP_SECRET_FILE", str(_KEYS / "secret"))
 
 settings.register_profile(
     "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
