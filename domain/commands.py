@@ -23,7 +23,7 @@ from domain.storage import IdempotencyRecord
 from domain.values import Actor, Context
 
 if TYPE_CHECKING:
-    from domain.application import RoadmapLedger
+    from domain.ledger_core import LedgerCore
 
 ItemT = TypeVar("ItemT", bound=Item)
 
@@ -59,7 +59,7 @@ Step = Callable[[Context], tuple[Item, Sequence[Item]]]
 
 
 class CommandRunner:
-    def __init__(self, app: RoadmapLedger, retries: int, clock: Callable[[], datetime]) -> None:
+    def __init__(self, app: LedgerCore, retries: int, clock: Callable[[], datetime]) -> None:
         self.app = app
         self.retries = retries
         self.clock = clock
