@@ -63,7 +63,7 @@ def generate(
     items: int,
     *,
     seed: int = 2016,
-    batch: int = 1000,
+    batch: int = 500,
     progress: Callable[[int], None] | None = None,
 ) -> Workload:
     rnd = random.Random(seed)

@@ -205,6 +205,8 @@ class Runner:
                 self.analyse()
             if progress is not None:
                 progress(total, self.position)
+        if self._unanalysed >= ANALYSE_EVERY // 4:
+            self.analyse()
         return total
 
     def analyse(self) -> None:
