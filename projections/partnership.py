@@ -113,7 +113,7 @@ class PartnershipProjection:
         self.transcoder = LedgerTranscoder()
         self.table = {t.name: t.with_name(t.name + suffix) for t in self.base_tables}
         self.tables = tuple(self.table.values())
-        self.cache: ItemCache[Record] = ItemCache()
+        self.cache: ItemCache[Record] = ItemCache(10_000)
 
     def forget(self) -> None:
         self.cache.clear()

@@ -115,7 +115,8 @@ class TemporalProjection:
         self.versions = ITEM_VERSIONS.with_name(ITEM_VERSIONS.name + suffix)
         self.tables: tuple[Table, ...] = (self.entries, self.segments, self.versions)
         self.transcoder = LedgerTranscoder()
-        self.cache: ItemCache[ItemHistory] = ItemCache()
+        # An item's history holds all its entries: keep fewer of them than plain states.
+        self.cache: ItemCache[ItemHistory] = ItemCache(2_000)
 
     def forget(self) -> None:
         self.cache.clear()
