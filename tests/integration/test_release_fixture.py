@@ -1,0 +1,114 @@
+"""The store made by release 0.1 (tests/fixtures/release-0.1) loads, answers and verifies.
+
+Stored events are the record: every later release must read this store exactly as the release
+that wrote it did, and every tree head that release signed must still verify.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from domain.application import RoadmapLedger
+from domain.archive import import_events
+from projections import merkle, proofs
+from projections.signing import Signer
+from tests.readside.support import opened, runner_for
+
+RELEASE = Path(__file__).parent.parent / "fixtures" / "release-0.1"
+ROADMAP_ID = "97d38cc1-e7a0-5635-a59c-b560d9560415"
+
+
+def _answers() -> list[dict[str, Any]]:
+    answers: list[dict[str, Any]] = json.loads((RELEASE / "answers.json").read_text())
+    return answers
+
+
+def _heads() -> list[dict[str, Any]]:
+    heads: list[dict[str, Any]] = json.loads((RELEASE / "tree-heads.json").read_text())
+    return heads
+
+
+def _as_written(state: Any) -> Any:
+    """A state as the fixture's answers.json spells it."""
+    return json.loads(json.dumps(state, sort_keys=True, default=str))
+
+
+def _replayed(app: RoadmapLedger, answer: dict[str, Any]) -> Any:
+    as_of, day = answer["as_of"], answer["effective_on"]
+    return _as_written(
+        app.get_state(
+            UUID(ROADMAP_ID),
+            as_of=None if as_of is None else datetime.fromisoformat(as_of),
+            effective_on=None if day is None else date.fromisoformat(day),
+        )
+    )
+
+
+@pytest.fixture
+def release_copy(tmp_path: Path) -> str:
+    shutil.copy(RELEASE / "store.db", tmp_path / "store.db")
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+def test_the_release_store_replays_to_the_same_answers(release_copy: str) -> None:
+    app = RoadmapLedger(release_copy)
+    try:
+        for answer in _answers():
+            assert _replayed(app, answer) == answer["state"], (
+                answer["as_of"],
+                answer["effective_on"],
+            )
+    finally:
+        app.close()
+
+
+def test_the_release_store_verifies_against_its_own_heads(release_copy: str) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["verify", "--public-key", str(RELEASE / "public-key.pem")],
+        env={"ROADMAP_DATABASE_URL": release_copy},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"intact: 38 events, {len(_heads())} signed tree heads" in result.output
+
+
+def test_the_release_export_imports_and_reprojects_to_the_signed_roots(
+    database_url: str, tmp_path: Path
+) -> None:
+    with opened(database_url) as (app, store):
+        with (RELEASE / "export.jsonl").open(encoding="utf-8") as source:
+            assert import_events(app, source) == 38
+        for answer in _answers():
+            assert _replayed(app, answer) == answer["state"]
+        runner_for(app, store, Signer.from_file(tmp_path / "key.pem")).catch_up()
+        size = proofs.tree_size(store)
+        assert size == 38
+        for head in _heads():
+            old = head["tree_size"]
+            proof = proofs.consistency(store, old, size)
+            assert proof["first_root_hash"] == head["root_hash"]
+            assert merkle.verify_consistency(
+                old,
+                size,
+                bytes.fromhex(head["root_hash"]),
+                bytes.fromhex(proof["second_root_hash"]),
+                [bytes.fromhex(p) for p in proof["path"]],
+            )
+            for index in range(old):
+                inclusion = proofs.inclusion(store, index, old)
+                assert merkle.verify_inclusion(
+                    bytes.fromhex(inclusion["leaf_hash"]),
+                    index,
+                    old,
+                    [bytes.fromhex(p) for p in inclusion["path"]],
+                    bytes.fromhex(head["root_hash"]),
+                )
