@@ -34,8 +34,8 @@ from api.routers import (
     reports,
     roadmaps,
 )
-from domain.application import RoadmapLedger
-from domain.settings import Settings
+from domain.adapters.settings import Settings
+from domain.application.service import RoadmapLedger
 
 logger = logging.getLogger("api")
 

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from api.problems import ProblemError
-from domain.errors import NotAuthorisedError
-from domain.settings import Settings
-from domain.values import Actor, Role
+from domain.adapters.settings import Settings
+from domain.model.errors import NotAuthorisedError
+from domain.model.values import Actor, Role
 
 logger = logging.getLogger("api.auth")
 

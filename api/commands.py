@@ -11,7 +11,7 @@ from fastapi import Response
 
 from api.problems import ProblemError
 from api.schemas.common import CommandAnswer, CommandBody
-from domain.commands import CommandResult, Meta
+from domain.application.running import CommandResult, Meta
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7E]+$"
 IDEMPOTENCY_KEY_MAX = 200

@@ -19,9 +19,9 @@ from api.middleware import ACTOR_SCOPE_KEY
 from api.problems import ProblemError
 from api.readside import ReadSide
 from api.schemas.common import Day, Instant
-from domain.application import RoadmapLedger
-from domain.settings import Settings
-from domain.values import Actor
+from domain.adapters.settings import Settings
+from domain.application.service import RoadmapLedger
+from domain.model.values import Actor
 
 #: Only documents the scheme in OpenAPI; `current_actor` reads and checks the header itself.
 bearer_scheme = HTTPBearer(

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.types import Send
 
-from domain.errors import (
+from domain.model.errors import (
     ConcurrencyConflictError,
     DomainError,
     IdempotencyKeyReusedError,

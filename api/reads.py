@@ -15,11 +15,11 @@ from fastapi import Response
 from api.auth import require_auditor
 from api.problems import ProblemError
 from api.readside import ReadSide
-from domain.errors import NotFoundError
-from domain.settings import Settings
-from domain.values import Actor
-from projections import timetravel
-from projections.queries import AuditFilter
+from domain.adapters.settings import Settings
+from domain.model.errors import NotFoundError
+from domain.model.values import Actor
+from projections.partnership.queries import AuditFilter
+from projections.temporal import timetravel
 
 POSITION_HEADER = "X-Roadmap-Position"
 NOUNS = {

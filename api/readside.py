@@ -11,13 +11,13 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from domain.application import RoadmapLedger
-from domain.settings import Settings
-from projections.db import ReadStore
-from projections.lease import Lease, lease_for
-from projections.queries import ReadModels
-from projections.runner import Runner, all_projections
-from projections.signing import Signer
+from domain.adapters.settings import Settings
+from domain.application.service import RoadmapLedger
+from projections.audit.signing import Signer
+from projections.partnership.queries import ReadModels
+from projections.runtime.db import ReadStore
+from projections.runtime.lease import Lease, lease_for
+from projections.runtime.runner import Runner, all_projections
 
 logger = logging.getLogger("api")
 

@@ -60,7 +60,7 @@ from bench.common import (
     with_schema,
     write,
 )
-from domain.settings import Settings
+from domain.adapters.settings import Settings
 from tests.e2e.servers import ServerProcess
 
 TARGET_RATIO = 0.5

@@ -36,8 +36,8 @@ from bench.common import (
     with_schema,
     write,
 )
-from domain.application import RoadmapLedger
-from domain.values import Actor, PledgeKind, Priority, Quantity, Role
+from domain.application.service import RoadmapLedger
+from domain.model.values import Actor, PledgeKind, Priority, Quantity, Role
 
 DEFAULT_OUTPUT = RESULTS / "append.json"
 #: The issue's target: the facade at no less than this share of the raw single-row rate.

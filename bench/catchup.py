@@ -13,9 +13,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-from domain.application import RoadmapLedger
-from projections.db import ReadStore
-from projections.runner import Runner, all_projections
+from domain.application.service import RoadmapLedger
+from projections.runtime.db import ReadStore
+from projections.runtime.runner import Runner, all_projections
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,14 +37,14 @@ from bench.common import (
     write,
 )
 from bench.workload import ACTORS, generate
-from domain.application import RoadmapLedger
-from domain.pledge import Pledge
-from domain.values import Quantity
-from projections.db import ReadStore
-from projections.lease import lease_for
-from projections.queries import ReadModels
-from projections.runner import Runner
-from projections.tables import LIVE_TABLES
+from domain.application.service import RoadmapLedger
+from domain.model.pledge import Pledge
+from domain.model.values import Quantity
+from projections.partnership.queries import ReadModels
+from projections.runtime.db import ReadStore
+from projections.runtime.lease import lease_for
+from projections.runtime.runner import Runner
+from projections.runtime.tables import LIVE_TABLES
 
 TARGET_RATIO = 0.5
 TARGET_RATE = 25_000.0

@@ -26,10 +26,10 @@ from bench.common import (
     write,
 )
 from bench.workload import generate
-from domain.application import RoadmapLedger
-from projections import timetravel
-from projections.db import ReadStore
-from projections.runner import Runner
+from domain.application.service import RoadmapLedger
+from projections.runtime.db import ReadStore
+from projections.runtime.runner import Runner
+from projections.temporal import timetravel
 
 TARGET_P50_MS = 50.0
 TARGET_SPEEDUP = 20.0

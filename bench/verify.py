@@ -27,13 +27,13 @@ from bench.common import (
     write,
 )
 from bench.workload import generate
-from domain.application import RoadmapLedger
-from projections import merkle, proofs
-from projections.audit import AuditProjection
-from projections.db import ReadStore
-from projections.runner import Runner
-from projections.signing import Signer
-from projections.verify import verify
+from domain.application.service import RoadmapLedger
+from projections.audit import merkle, proofs
+from projections.audit.projection import AuditProjection
+from projections.audit.signing import Signer
+from projections.audit.verify import verify
+from projections.runtime.db import ReadStore
+from projections.runtime.runner import Runner
 
 TARGET_RATE = 50_000.0
 TARGET_P99_MS = 10.0

@@ -15,13 +15,21 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.application import RoadmapLedger
-from domain.consultation import Consultation
-from domain.errors import DomainError
-from domain.item import Item
-from domain.pledge import Pledge
-from domain.roadmap import Roadmap
-from domain.values import Actor, ConsultationKind, Context, PledgeKind, Priority, Quantity, Role
+from domain.application.service import RoadmapLedger
+from domain.model.consultation import Consultation
+from domain.model.errors import DomainError
+from domain.model.item import Item
+from domain.model.pledge import Pledge
+from domain.model.roadmap import Roadmap
+from domain.model.values import (
+    Actor,
+    ConsultationKind,
+    Context,
+    PledgeKind,
+    Priority,
+    Quantity,
+    Role,
+)
 
 PRIORITIES = [
     Priority("preventive-diplomacy", "Preventive diplomacy and peaceful resolution of disputes"),

@@ -13,17 +13,17 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.application import RoadmapLedger
-from domain.commands import NO_META, CommandResult, Meta
-from domain.consultation import Consultation
-from domain.decision import Decision
-from domain.errors import DomainError
-from domain.exchange import Exchange
-from domain.item import Item
-from domain.pledge import Pledge
-from domain.reform import ReformProposal
-from domain.roadmap import Roadmap, RoadmapState
-from domain.values import (
+from domain.application.running import NO_META, CommandResult, Meta
+from domain.application.service import RoadmapLedger
+from domain.model.consultation import Consultation
+from domain.model.decision import Decision
+from domain.model.errors import DomainError
+from domain.model.exchange import Exchange
+from domain.model.item import Item
+from domain.model.pledge import Pledge
+from domain.model.reform import ReformProposal
+from domain.model.roadmap import Roadmap, RoadmapState
+from domain.model.values import (
     Actor,
     ConsultationKind,
     Context,

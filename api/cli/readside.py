@@ -17,14 +17,14 @@ import typer
 
 from api.cli.common import BAD_USAGE, fail, load_settings, open_ledger, utf8
 from api.readside import projection_runner
-from domain.application import RoadmapLedger
-from domain.settings import Settings
-from projections.db import ReadStore
-from projections.lease import lease_for
-from projections.queries import AuditFilter, ReadModels
-from projections.rebuild import UnknownProjectionError, rebuild
-from projections.reports import REPORTS, as_csv
-from projections.runner import Runner
+from domain.adapters.settings import Settings
+from domain.application.service import RoadmapLedger
+from projections.partnership.queries import AuditFilter, ReadModels
+from projections.partnership.reports import REPORTS, as_csv
+from projections.runtime.db import ReadStore
+from projections.runtime.lease import lease_for
+from projections.runtime.rebuild import UnknownProjectionError, rebuild
+from projections.runtime.runner import Runner
 
 projections_app = typer.Typer(help="Look after the read models.", no_args_is_help=True)
 

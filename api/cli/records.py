@@ -12,10 +12,10 @@ from uuid import UUID
 import typer
 
 from api.cli.common import fail, load_settings, open_ledger, utf8
-from domain.application import RoadmapLedger
-from domain.archive import ArchiveError, export_events, import_events
-from domain.demo import load_demo
-from domain.errors import DomainError, NotFoundError
+from domain.adapters.archive import ArchiveError, export_events, import_events
+from domain.adapters.demo import load_demo
+from domain.application.service import RoadmapLedger
+from domain.model.errors import DomainError, NotFoundError
 
 
 def demo() -> None:

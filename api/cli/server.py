@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from api.cli.common import BAD_USAGE, fail, load_settings
-from domain.values import Role
+from domain.model.values import Role
 
 
 def serve(

@@ -11,10 +11,10 @@ import typer
 
 from api.cli.common import BAD_USAGE, FAILED, fail, load_settings
 from api.cli.readside import read_side
-from projections import merkle
-from projections.leaf import leaf_hash
-from projections.signing import Signer, load_public_key, signature_valid
-from projections.verify import verify as verify_record
+from projections.audit import merkle
+from projections.audit.leaf import leaf_hash
+from projections.audit.signing import Signer, load_public_key, signature_valid
+from projections.audit.verify import verify as verify_record
 
 
 def verify(

@@ -14,9 +14,9 @@ from api.openapi import READ_RESPONSES
 from api.problems import ProblemError
 from api.schemas.audit import AuditPage, ConsistencyProof, InclusionProof, TreeHead
 from api.schemas.common import Instant
-from domain.errors import NotFoundError
-from projections import proofs
-from projections.queries import AuditFilter
+from domain.model.errors import NotFoundError
+from projections.audit import proofs
+from projections.partnership.queries import AuditFilter
 
 router = APIRouter(tags=["audit"])
 

@@ -11,9 +11,9 @@ from api.deps import ActorDep, CommandDep, LedgerDep
 from api.openapi import COMMAND_RESPONSES
 from api.schemas.common import CommandAnswer
 from api.schemas.corrections import Correction, ItemCorrection, Retraction
-from domain.application import COLLECTIONS
-from domain.item import Item
-from domain.roadmap import Roadmap
+from domain.application.service import COLLECTIONS
+from domain.model.item import Item
+from domain.model.roadmap import Roadmap
 
 router = APIRouter(tags=["corrections"])
 

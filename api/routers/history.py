@@ -12,10 +12,10 @@ from api import reads
 from api.deps import AuditorDep, MinPosition, ReadSideDep, SettingsDep
 from api.openapi import READ_RESPONSES
 from api.schemas.audit import HistoryAnswer
-from domain.application import COLLECTIONS
-from domain.errors import NotFoundError
-from projections.queries import AuditFilter
-from projections.timetravel import KIND_OF_COLLECTION
+from domain.application.service import COLLECTIONS
+from domain.model.errors import NotFoundError
+from projections.partnership.queries import AuditFilter
+from projections.temporal.timetravel import KIND_OF_COLLECTION
 
 router = APIRouter(tags=["history"])
 FIELDS = (

@@ -12,8 +12,8 @@ from api import reads
 from api.deps import MinPosition, ReaderDep, ReadSideDep, SettingsDep
 from api.openapi import READ_RESPONSES
 from api.schemas.audit import ReportAnswer, ReportList
-from domain.errors import NotFoundError
-from projections.reports import REPORTS, as_csv
+from domain.model.errors import NotFoundError
+from projections.partnership.reports import REPORTS, as_csv
 
 router = APIRouter(tags=["reports"])
 

@@ -17,7 +17,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from domain.values import Quantity
+from domain.model.values import Quantity
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(

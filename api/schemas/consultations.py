@@ -19,7 +19,7 @@ from api.schemas.common import (
     Title,
     UuidText,
 )
-from domain.values import ConsultationKind
+from domain.model.values import ConsultationKind
 
 
 class ConsultationCreate(CommandBody):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt
 
 from api.schemas.common import CommandBody, Reason
-from domain.errors import InvalidCorrectionError
+from domain.model.errors import InvalidCorrectionError
 
 CHANGES_DEPTH = 6
 

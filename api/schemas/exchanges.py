@@ -16,8 +16,8 @@ from api.schemas.common import (
     Title,
     UuidText,
 )
-from domain.exchange import PARTICIPANTS_MAX
-from domain.values import ExchangeCategory
+from domain.model.exchange import PARTICIPANTS_MAX
+from domain.model.values import ExchangeCategory
 
 
 class ExchangeCreate(CommandBody):

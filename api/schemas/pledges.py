@@ -20,7 +20,7 @@ from api.schemas.common import (
     Title,
     UuidText,
 )
-from domain.values import PledgeKind
+from domain.model.values import PledgeKind
 
 
 class PledgeCreate(CommandBody):

@@ -17,7 +17,7 @@ from api.schemas.common import (
     Title,
     UuidText,
 )
-from domain.values import ReformResult
+from domain.model.values import ReformResult
 
 
 class ReformProposalCreate(CommandBody):

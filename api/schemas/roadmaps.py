@@ -21,7 +21,7 @@ from api.schemas.decisions import DecisionPublic
 from api.schemas.exchanges import ExchangePublic
 from api.schemas.pledges import PledgePublic
 from api.schemas.reform_proposals import ReformProposalPublic
-from domain.values import Priority
+from domain.model.values import Priority
 
 
 class PriorityIn(BaseModel):

@@ -6,8 +6,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import uuid4
 
 from domain.storage.recorder import IdempotencyRecord, LedgerRecorder
+from domain.storage.topics import register_moved_modules, topics_of
 
-__all__ = ["IdempotencyRecord", "LedgerRecorder", "persistence_env", "sqlite_path"]
+register_moved_modules()
+
+__all__ = [
+    "IdempotencyRecord",
+    "LedgerRecorder",
+    "persistence_env",
+    "sqlite_path",
+    "topics_of",
+]
 
 
 def sqlite_path(database_url: str) -> str:

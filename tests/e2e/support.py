@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.auth import mint_token
-from domain.settings import Settings
+from domain.adapters.settings import Settings
 
 TEST_SECRET = "test-secret"
 PROBLEM = "application/problem+json"

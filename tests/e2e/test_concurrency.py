@@ -19,7 +19,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from domain.application import RoadmapLedger
+from domain.application.service import RoadmapLedger
 from tests.e2e.servers import serving
 from tests.e2e.support import (
     AUDITOR,

@@ -7,8 +7,8 @@ from uuid import UUID
 
 import pytest
 
-from domain.application import COLLECTIONS
-from domain.pledge import Pledge
+from domain.application.service import COLLECTIONS
+from domain.model.pledge import Pledge
 from tests.e2e.support import (
     ADMIN,
     AUDITOR,

@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from api.auth import mint_token
-from domain.application import RoadmapLedger
+from domain.application.service import RoadmapLedger
 from tests.e2e.servers import ServerProcess
 from tests.e2e.support import (
     AUDITOR,

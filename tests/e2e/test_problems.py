@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.application import RoadmapLedger
+from domain.application.service import RoadmapLedger
 from tests.e2e.support import (
     ADMIN,
     CA,

@@ -13,9 +13,9 @@ from uuid import uuid4
 
 import pytest
 
-from projections import merkle
-from projections.reports import REPORTS
-from projections.signing import load_public_key, signature_valid
+from projections.audit import merkle
+from projections.audit.signing import load_public_key, signature_valid
+from projections.partnership.reports import REPORTS
 from tests.e2e.support import (
     ADMIN,
     AUDITOR,

@@ -15,18 +15,18 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from domain.application import RoadmapLedger
-from domain.archive import (
+from domain.adapters.archive import (
     InexactStateError,
     InvalidArchiveLineError,
     StoreNotEmptyError,
     export_events,
     import_events,
 )
-from domain.consultation import Consultation
-from domain.demo import CA_OFFICIAL, FR_OFFICIAL, ROADMAP_ID, load_demo
-from domain.pledge import Pledge
-from domain.values import Quantity
+from domain.adapters.demo import CA_OFFICIAL, FR_OFFICIAL, ROADMAP_ID, load_demo
+from domain.application.service import RoadmapLedger
+from domain.model.consultation import Consultation
+from domain.model.pledge import Pledge
+from domain.model.values import Quantity
 
 Line = dict[str, Any]
 
@@ -123,7 +123,7 @@ def test_an_export_line_is_readable_json(app: RoadmapLedger) -> None:
     assert first["position"] == 1
     assert first["stream_id"] == str(ROADMAP_ID)
     assert first["stream_version"] == 1
-    assert first["topic"] == "domain.roadmap:Roadmap.Adopted"
+    assert first["topic"] == "domain.model.roadmap:Roadmap.Adopted"
     assert first["state"]["title"] == "France-Canada Peacekeeping Roadmap"
 
 
@@ -167,13 +167,13 @@ DAMAGES: dict[str, tuple[int, Callable[[Line], Line | str], str]] = {
     "missing-key": (5, _drop("topic"), "line 5: missing topic"),
     "unknown-topic": (
         7,
-        _set("topic", "domain.pledge:Pledge.Exploded"),
-        "line 7: unknown topic 'domain.pledge:Pledge.Exploded'",
+        _set("topic", "domain.model.pledge:Pledge.Exploded"),
+        "line 7: unknown topic 'domain.model.pledge:Pledge.Exploded'",
     ),
     "not-an-event": (
         1,
-        _set("topic", "domain.values:Quantity"),
-        "line 1: topic 'domain.values:Quantity' is not a domain event",
+        _set("topic", "domain.model.values:Quantity"),
+        "line 1: topic 'domain.model.values:Quantity' is not a domain event",
     ),
     "version-gap": (4, _set("stream_version", 3), "has version 3 where 2 was expected"),
     "stream-restarts": (4, _set("stream_version", 1), "has version 1 where 2 was expected"),

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from api.cli import app as cli
 from api.cli import server
 from bench import append as bench_append
-from domain.demo import ROADMAP_ID
+from domain.adapters.demo import ROADMAP_ID
 
 runner = CliRunner()
 

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from domain.demo import ROADMAP_ID
-from projections.reports import REPORTS
+from domain.adapters.demo import ROADMAP_ID
+from projections.partnership.reports import REPORTS
 from tests.readside.support import opened, snapshot
 
 runner = CliRunner()

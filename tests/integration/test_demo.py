@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from domain.application import RoadmapLedger
-from domain.consultation import Consultation
-from domain.demo import CA_OFFICIAL, FR_OFFICIAL, ROADMAP_ID, load_demo
+from domain.adapters.demo import CA_OFFICIAL, FR_OFFICIAL, ROADMAP_ID, load_demo
+from domain.application.service import RoadmapLedger
+from domain.model.consultation import Consultation
 
 PRIORITY_CODES = [
     "preventive-diplomacy",

@@ -11,11 +11,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.application import RoadmapLedger
-from domain.commands import CommandResult, Meta
-from domain.consultation import Consultation
-from domain.decision import Decision
-from domain.errors import (
+from domain.application.running import CommandResult, Meta
+from domain.application.service import RoadmapLedger
+from domain.model.consultation import Consultation
+from domain.model.decision import Decision
+from domain.model.errors import (
     AlreadyRecordedError,
     DomainError,
     IdempotencyKeyReusedError,
@@ -27,11 +27,17 @@ from domain.errors import (
     StaleVersionError,
     UnknownPriorityError,
 )
-from domain.exchange import Exchange
-from domain.pledge import Pledge
-from domain.reform import ReformProposal
-from domain.roadmap import Roadmap
-from domain.values import ConsultationKind, ExchangeCategory, PledgeKind, Quantity, ReformResult
+from domain.model.exchange import Exchange
+from domain.model.pledge import Pledge
+from domain.model.reform import ReformProposal
+from domain.model.roadmap import Roadmap
+from domain.model.values import (
+    ConsultationKind,
+    ExchangeCategory,
+    PledgeKind,
+    Quantity,
+    ReformResult,
+)
 from tests.factories import (
     ADMIN,
     CA_OFFICIAL,

@@ -17,10 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from domain.application import RoadmapLedger
-from domain.archive import import_events
-from projections import merkle, proofs
-from projections.signing import Signer
+from domain.adapters.archive import import_events
+from domain.application.service import RoadmapLedger
+from projections.audit import merkle, proofs
+from projections.audit.signing import Signer
 from tests.readside.support import opened, runner_for
 
 RELEASE = Path(__file__).parent.parent / "fixtures" / "release-0.1"

@@ -10,16 +10,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.application import COLLECTIONS, RoadmapLedger
-from domain.consultation import Consultation
-from domain.decision import Decision
-from domain.exchange import Exchange
-from domain.item import Item
-from domain.pledge import Pledge
-from domain.reform import ReformProposal
-from domain.roadmap import Roadmap
-from domain.transcoding import LedgerTranscoder
-from domain.values import (
+from domain.application.service import COLLECTIONS, RoadmapLedger
+from domain.model.consultation import Consultation
+from domain.model.decision import Decision
+from domain.model.exchange import Exchange
+from domain.model.item import Item
+from domain.model.pledge import Pledge
+from domain.model.reform import ReformProposal
+from domain.model.roadmap import Roadmap
+from domain.model.values import (
     Actor,
     ConsultationKind,
     Context,
@@ -29,6 +28,7 @@ from domain.values import (
     Quantity,
     ReformResult,
 )
+from domain.storage.transcoding import LedgerTranscoder
 from tests.factories import (
     ADMIN,
     CA_OFFICIAL,

@@ -14,9 +14,9 @@ import pytest
 from psycopg import sql
 from pydantic import ValidationError
 
-from domain.application import RoadmapLedger
-from domain.roadmap import Roadmap
-from domain.settings import Settings
+from domain.adapters.settings import Settings
+from domain.application.service import RoadmapLedger
+from domain.model.roadmap import Roadmap
 from domain.storage import persistence_env
 from tests.factories import adopt_france_canada
 

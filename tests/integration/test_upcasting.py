@@ -17,8 +17,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.application import RoadmapLedger
-from domain.pledge import Pledge
+from domain.application.service import RoadmapLedger
+from domain.model.pledge import Pledge
 from tests.factories import CA_OFFICIAL, adopt_france_canada, new_pledge, personnel
 
 WRITTEN_AT = datetime(2017, 5, 1, 8, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from domain.errors import (
+from domain.model.errors import (
     DomainError,
     EventAlreadyRetractedError,
     InvalidCorrectionError,
@@ -28,9 +28,9 @@ from domain.errors import (
     NotAuthorisedError,
     NotYourPartyError,
 )
-from domain.history import view
-from domain.item import Item
-from domain.values import Actor, Context, Role
+from domain.model.history import view
+from domain.model.item import Item
+from domain.model.values import Actor, Context, Role
 from tests.factories import (
     ADMIN,
     CA_OFFICIAL,

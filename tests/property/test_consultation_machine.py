@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule
 
-from domain.consultation import Consultation, ConsultationState
-from domain.errors import (
+from domain.model.consultation import Consultation, ConsultationState
+from domain.model.errors import (
     AlreadyCoChairError,
     IllegalTransitionError,
     InvalidCorrectionError,
@@ -17,7 +17,7 @@ from domain.errors import (
     NotInvitedError,
     UnknownPartyError,
 )
-from domain.values import Actor, ConsultationKind
+from domain.model.values import Actor, ConsultationKind
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
 from tests.property.machine import (
     INVALID,

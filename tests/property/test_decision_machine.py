@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule
 
-from domain.decision import Decision, DecisionState
-from domain.errors import AlreadyEndorsedError, NotAuthorisedError
-from domain.values import Actor
+from domain.model.decision import Decision, DecisionState
+from domain.model.errors import AlreadyEndorsedError, NotAuthorisedError
+from domain.model.values import Actor
 from tests.factories import ADMIN, CA_OFFICIAL, FR_OFFICIAL, PARTIES, roadmap_state
 from tests.property.machine import (
     INVALID,

@@ -9,13 +9,13 @@ from uuid import uuid4
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule
 
-from domain.errors import (
+from domain.model.errors import (
     IllegalTransitionError,
     InvalidCorrectionError,
     OnlyReceivingPartyAgreesError,
 )
-from domain.exchange import Exchange, ExchangeState
-from domain.values import Actor, ExchangeCategory, Role
+from domain.model.exchange import Exchange, ExchangeState
+from domain.model.values import Actor, ExchangeCategory, Role
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
 from tests.property.machine import (
     INVALID,

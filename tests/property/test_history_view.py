@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.history import Entry, view
+from domain.model.history import Entry, view
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 days = st.dates(date(2016, 1, 1), date(2016, 12, 31))

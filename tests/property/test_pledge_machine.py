@@ -9,15 +9,15 @@ from uuid import uuid4
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule
 
-from domain.errors import (
+from domain.model.errors import (
     DeliveredDecreasedError,
     InvalidValueError,
     PledgeAlreadyFulfilledError,
     PledgeAlreadyWithdrawnError,
     UnitMismatchError,
 )
-from domain.pledge import Pledge, PledgeState
-from domain.values import Actor, PledgeKind, Quantity
+from domain.model.pledge import Pledge, PledgeState
+from domain.model.values import Actor, PledgeKind, Quantity
 from tests.factories import ADMIN, OFFICIALS, roadmap_state
 from tests.property.machine import (
     INVALID,

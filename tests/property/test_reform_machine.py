@@ -8,9 +8,9 @@ from uuid import uuid4
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule
 
-from domain.errors import AlreadySponsorError, IllegalTransitionError, UnknownPartyError
-from domain.reform import ReformProposal, ReformState
-from domain.values import Actor, ReformResult
+from domain.model.errors import AlreadySponsorError, IllegalTransitionError, UnknownPartyError
+from domain.model.reform import ReformProposal, ReformState
+from domain.model.values import Actor, ReformResult
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
 from tests.property.machine import (
     INVALID,

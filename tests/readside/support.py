@@ -23,23 +23,23 @@ import psycopg
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
-from domain.application import COLLECTIONS, RoadmapLedger
-from domain.commands import CommandResult, Meta
-from domain.errors import DomainError
-from domain.history import CORRECTED, RETRACTED, Entry
-from domain.storage import persistence_env
-from domain.values import (
+from domain.application.running import CommandResult, Meta
+from domain.application.service import COLLECTIONS, RoadmapLedger
+from domain.model.errors import DomainError
+from domain.model.history import CORRECTED, RETRACTED, Entry
+from domain.model.values import (
     ConsultationKind,
     ExchangeCategory,
     PledgeKind,
     Quantity,
     ReformResult,
 )
-from projections.db import ReadStore
-from projections.rebuild import rebuild
-from projections.runner import Runner, all_projections
-from projections.signing import Signer
-from projections.tables import AUDIT, LIVE_TABLES, TRACKING, TREE_HEADS, from_db
+from domain.storage import persistence_env
+from projections.audit.signing import Signer
+from projections.runtime.db import ReadStore
+from projections.runtime.rebuild import rebuild
+from projections.runtime.runner import Runner, all_projections
+from projections.runtime.tables import AUDIT, LIVE_TABLES, TRACKING, TREE_HEADS, from_db
 from tests import pg
 from tests.factories import (
     ADMIN,

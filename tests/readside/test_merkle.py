@@ -1,4 +1,4 @@
-"""RFC 9162 Merkle trees (issue 6): `projections.merkle` against this file's own reading of the RFC.
+"""RFC 9162 Merkle trees (issue 6): `projections.audit.merkle` against this file's own reading of the RFC.
 
 Everything the module computes — the stored perfect subtrees, roots, inclusion and consistency
 paths — is compared with brute force over all leaves, for every tree size up to 70; every proof
@@ -14,7 +14,7 @@ from functools import cache
 
 import pytest
 
-from projections import merkle
+from projections.audit import merkle
 
 SIZES = range(1, 71)
 Fetch = Callable[[Iterable[tuple[int, int]]], dict[tuple[int, int], bytes]]

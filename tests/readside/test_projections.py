@@ -17,16 +17,16 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from api.readside import open_read_side
-from domain.application import COLLECTIONS, RoadmapLedger
-from domain.commands import Meta
-from domain.pledge import Pledge
-from domain.settings import Settings
+from domain.adapters.settings import Settings
+from domain.application.running import Meta
+from domain.application.service import COLLECTIONS, RoadmapLedger
+from domain.model.pledge import Pledge
+from domain.model.values import Quantity
 from domain.storage import persistence_env
-from domain.values import Quantity
-from projections.db import ReadStore
-from projections.queries import ReadModels
-from projections.rebuild import rebuild
-from projections.verify import verify
+from projections.audit.verify import verify
+from projections.partnership.queries import ReadModels
+from projections.runtime.db import ReadStore
+from projections.runtime.rebuild import rebuild
 from tests import pg
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
 from tests.readside.support import (

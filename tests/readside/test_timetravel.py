@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.application import COLLECTIONS
-from domain.commands import Meta
-from domain.consultation import Consultation
-from domain.pledge import Pledge
-from domain.replay import item_public
-from domain.values import ConsultationKind
-from projections.timetravel import item_at, state_at
+from domain.application.running import Meta
+from domain.application.service import COLLECTIONS
+from domain.model.consultation import Consultation
+from domain.model.pledge import Pledge
+from domain.model.public import item_public
+from domain.model.values import ConsultationKind
+from projections.temporal.timetravel import item_at, state_at
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
 from tests.readside.support import (
     KNOWN_DAYS,
@@ -103,7 +103,7 @@ def test_one_item_at_any_moment_and_date_equals_the_replay(
     database_url: str, tmp_path: Path, data: st.DataObject
 ) -> None:
     """One item with a long history: many changes, corrections (of when it took effect too)
-    and retractions, against `domain.replay.item_public` at every moment and on every date."""
+    and retractions, against `domain.model.public.item_public` at every moment and on every date."""
     with (
         fresh_url(database_url, tmp_path, uuid4().hex) as url,
         opened(url) as (app, store),

@@ -19,14 +19,14 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from api.cli import app as cli
-from domain.commands import Meta
-from domain.pledge import Pledge
-from domain.values import PledgeKind, Quantity
-from projections import proofs
-from projections.queries import AuditFilter, ReadModels
-from projections.rebuild import rebuild
-from projections.signing import Signer
-from projections.tables import TREE_HEADS
+from domain.application.running import Meta
+from domain.model.pledge import Pledge
+from domain.model.values import PledgeKind, Quantity
+from projections.audit import proofs
+from projections.audit.signing import Signer
+from projections.partnership.queries import AuditFilter, ReadModels
+from projections.runtime.rebuild import rebuild
+from projections.runtime.tables import TREE_HEADS
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
 from tests.readside.support import RawLog, opened, runner_for, signer_in
 

@@ -9,9 +9,9 @@ from uuid import UUID
 
 import pytest
 
-from domain.coerce import coerce
-from domain.errors import InvalidCorrectionError
-from domain.values import PledgeKind, Priority, Quantity, ReformResult
+from domain.model.coerce import coerce
+from domain.model.errors import InvalidCorrectionError
+from domain.model.values import PledgeKind, Priority, Quantity, ReformResult
 
 ID = UUID("6f1c2d1e-0b5a-4c55-9a43-3f2a8d1e7b10")
 

@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from domain.commands import CommandResult, CommandRunner, Meta
-from domain.errors import AlreadyRecordedError, ConcurrencyConflictError
-from domain.item import Item
+from domain.application.running import CommandResult, CommandRunner, Meta
+from domain.model.errors import AlreadyRecordedError, ConcurrencyConflictError
+from domain.model.item import Item
+from domain.model.values import Context
 from domain.storage import IdempotencyRecord
-from domain.values import Context
 from tests.factories import FR_OFFICIAL, RECORDED_AT, Clock, new_reform
 
 

@@ -8,8 +8,8 @@ from uuid import uuid4
 
 import pytest
 
-from domain.consultation import Consultation
-from domain.errors import (
+from domain.model.consultation import Consultation
+from domain.model.errors import (
     AlreadyCoChairError,
     DomainError,
     IllegalTransitionError,
@@ -20,7 +20,7 @@ from domain.errors import (
     UnknownPartyError,
     UnknownPriorityError,
 )
-from domain.values import Actor, ConsultationKind
+from domain.model.values import Actor, ConsultationKind
 from tests.factories import (
     ADMIN,
     AUDITOR,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.errors import (
+from domain.model.errors import (
     DomainError,
     EventAlreadyRetractedError,
     InvalidCorrectionError,
@@ -18,9 +18,9 @@ from domain.errors import (
     NotAuthorisedError,
     NotYourPartyError,
 )
-from domain.item import Item
-from domain.pledge import Pledge
-from domain.values import Actor, PledgeKind, Quantity
+from domain.model.item import Item
+from domain.model.pledge import Pledge
+from domain.model.values import Actor, PledgeKind, Quantity
 from tests.factories import (
     ADMIN,
     CA_OFFICIAL,

@@ -6,8 +6,8 @@ from uuid import uuid4
 
 import pytest
 
-from domain.decision import Decision, DecisionState
-from domain.errors import (
+from domain.model.decision import Decision, DecisionState
+from domain.model.errors import (
     AlreadyEndorsedError,
     DomainError,
     InvalidValueError,
@@ -15,7 +15,7 @@ from domain.errors import (
     NotYourPartyError,
     UnknownPriorityError,
 )
-from domain.values import Actor
+from domain.model.values import Actor
 from tests.factories import (
     ADMIN,
     AUDITOR,

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import (
+from domain.model.errors import (
     DomainError,
     IllegalTransitionError,
     InvalidValueError,
@@ -17,8 +17,8 @@ from domain.errors import (
     OnlyReceivingPartyAgreesError,
     UnknownPartyError,
 )
-from domain.exchange import Exchange
-from domain.values import Actor, ExchangeCategory
+from domain.model.exchange import Exchange
+from domain.model.values import Actor, ExchangeCategory
 from tests.factories import (
     ADMIN,
     AUDITOR,

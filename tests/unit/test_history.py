@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.history import Entry, view
+from domain.model.history import Entry, view
 
 T = [datetime(2026, 1, day, 12, tzinfo=UTC) for day in range(1, 11)]  # T[1] = 2 January
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import (
+from domain.model.errors import (
     DeliveredDecreasedError,
     DomainError,
     InvalidValueError,
@@ -21,8 +21,8 @@ from domain.errors import (
     UnknownPartyError,
     UnknownPriorityError,
 )
-from domain.pledge import Pledge, PledgeState
-from domain.values import Actor, PledgeKind, Quantity
+from domain.model.pledge import Pledge, PledgeState
+from domain.model.values import Actor, PledgeKind, Quantity
 from tests.factories import (
     ADMIN,
     AUDITOR,

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import (
+from domain.model.errors import (
     AlreadySponsorError,
     DomainError,
     IllegalTransitionError,
@@ -17,8 +17,8 @@ from domain.errors import (
     UnknownPartyError,
     UnknownPriorityError,
 )
-from domain.reform import ReformProposal
-from domain.values import Actor, ReformResult
+from domain.model.reform import ReformProposal
+from domain.model.values import Actor, ReformResult
 from tests.factories import (
     ADMIN,
     AUDITOR,

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import (
+from domain.model.errors import (
     DomainError,
     InvalidCorrectionError,
     InvalidValueError,
@@ -17,8 +17,8 @@ from domain.errors import (
     UnknownPartyError,
     UnknownPriorityError,
 )
-from domain.roadmap import Roadmap
-from domain.values import Actor, Priority
+from domain.model.roadmap import Roadmap
+from domain.model.values import Actor, Priority
 from tests.factories import (
     ADMIN,
     ADOPTED_ON,

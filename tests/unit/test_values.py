@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.errors import InvalidValueError, NotAuthorisedError, NotYourPartyError
-from domain.values import (
+from domain.model.errors import InvalidValueError, NotAuthorisedError, NotYourPartyError
+from domain.model.values import (
     Actor,
     Context,
     Priority,

@@ -1,0 +1,1 @@
+"""Adapters above the service: settings, the demo roadmap, export and import."""

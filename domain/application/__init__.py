@@ -1,0 +1,1 @@
+"""The application service: commands (load, call the aggregate, save), idempotency, queries."""

@@ -1,0 +1,226 @@
+"""A bilateral consultation, ministerial conference, working group or leaders' meeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.model.errors import (
+    AlreadyCoChairError,
+    IllegalTransitionError,
+    InvalidValueError,
+    NotInvitedError,
+)
+from domain.model.history import Entry
+from domain.model.item import Item, require_state
+from domain.model.roadmap import RoadmapState
+from domain.model.values import (
+    ConsultationKind,
+    Context,
+    date_range,
+    party_code,
+    text,
+)
+
+SCHEDULED, HELD, CANCELLED = "scheduled", "held", "cancelled"
+
+
+@dataclass(frozen=True)
+class ConsultationState:
+    roadmap_id: UUID
+    kind: ConsultationKind
+    title: str
+    host_party: str
+    location: str
+    starts_on: date
+    ends_on: date
+    priorities: tuple[str, ...]
+    invited_co_chairs: tuple[str, ...]
+    co_chairs: tuple[str, ...]
+    status: str
+    summary: str | None
+    decisions: tuple[UUID, ...]
+
+
+class Consultation(Item):
+    if TYPE_CHECKING:
+        state: ConsultationState
+
+    class Scheduled(Item.Created):
+        class_version = 1
+        roadmap_id: UUID
+        kind: ConsultationKind
+        title: str
+        host_party: str
+        location: str
+        starts_on: date
+        ends_on: date
+        priorities: tuple[str, ...]
+
+    class Rescheduled(Item.Event):
+        class_version = 1
+        starts_on: date
+        ends_on: date
+        reason: str
+
+    class CoChairInvited(Item.Event):
+        class_version = 1
+        party: str
+
+    class CoChairAccepted(Item.Event):
+        class_version = 1
+        party: str
+
+    class Held(Item.Event):
+        class_version = 1
+        summary: str
+
+    class DecisionRecorded(Item.Event):
+        class_version = 1
+        decision_id: UUID
+
+    class Cancelled(Item.Event):
+        class_version = 1
+        reason: str
+
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
+    @classmethod
+    def schedule(
+        cls,
+        consultation_id: UUID,
+        roadmap_id: UUID,
+        roadmap: RoadmapState,
+        *,
+        kind: ConsultationKind,
+        title: str,
+        host_party: str,
+        location: str,
+        starts_on: date,
+        ends_on: date,
+        priorities: list[str],
+        ctx: Context,
+    ) -> Consultation:
+        host_party = party_code(host_party, "host_party")
+        roadmap.require_party(host_party, "host_party")
+        ctx.actor.require_party(host_party)
+        date_range(starts_on, ends_on)
+        return cls._create(
+            cls.Scheduled,
+            id=consultation_id,
+            roadmap_id=roadmap_id,
+            kind=ConsultationKind(kind),
+            title=text(title, "title", limit=500),
+            host_party=host_party,
+            location=text(location, "location", limit=200),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            priorities=roadmap.require_priorities(tuple(priorities)),
+            **ctx.metadata(),
+        )
+
+    def _require_scheduled(self) -> None:
+        self.require_live()
+        if self.state.status != SCHEDULED:
+            msg = f"consultation {self.id} is {self.state.status}, no longer scheduled"
+            raise IllegalTransitionError(msg)
+
+    def reschedule(self, *, starts_on: date, ends_on: date, reason: str, ctx: Context) -> None:
+        self._require_scheduled()
+        ctx.actor.require_party(self.state.host_party)
+        date_range(starts_on, ends_on)
+        self.trigger_event(
+            self.Rescheduled,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=text(reason, "reason", limit=2000),
+            **ctx.metadata(),
+        )
+
+    def invite_co_chair(self, *, party: str, roadmap: RoadmapState, ctx: Context) -> None:
+        self._require_scheduled()
+        ctx.actor.require_party(self.state.host_party)
+        party = party_code(party)
+        roadmap.require_party(party)
+        if party == self.state.host_party:
+            raise InvalidValueError("the host party chairs already", field="party")
+        if party in self.state.invited_co_chairs or party in self.state.co_chairs:
+            raise AlreadyCoChairError(f"{party} was invited to co-chair already", field="party")
+        self.trigger_event(self.CoChairInvited, party=party, **ctx.metadata())
+
+    def accept_co_chair(self, *, ctx: Context) -> None:
+        self._require_scheduled()
+        party = ctx.actor.acting_party()
+        if party in self.state.co_chairs:
+            raise AlreadyCoChairError(f"{party} co-chairs already")
+        if party not in self.state.invited_co_chairs:
+            raise NotInvitedError(f"{party} was not invited to co-chair")
+        self.trigger_event(self.CoChairAccepted, party=party, **ctx.metadata())
+
+    def hold(self, *, summary: str, ctx: Context) -> None:
+        self._require_scheduled()
+        ctx.actor.require_one_of((self.state.host_party, *self.state.co_chairs))
+        self.trigger_event(self.Held, summary=text(summary, "summary"), **ctx.metadata())
+
+    def cancel(self, *, reason: str, ctx: Context) -> None:
+        self._require_scheduled()
+        ctx.actor.require_party(self.state.host_party)
+        self.trigger_event(
+            self.Cancelled, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+        )
+
+    def note_decision(self, *, decision_id: UUID, ctx: Context) -> None:
+        self.require_live()
+        if self.state.status != HELD:
+            msg = f"decisions are recorded at a held consultation; {self.id} is {self.state.status}"
+            raise IllegalTransitionError(msg)
+        self.trigger_event(self.DecisionRecorded, decision_id=decision_id, **ctx.metadata())
+
+    def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
+        self.require_date_range(target, changes)
+
+    @classmethod
+    def evolve(  # noqa: PLR0911 - one case an event type
+        cls, state: ConsultationState | None, entry: Entry
+    ) -> ConsultationState:
+        p = entry.payload
+        if entry.event_type == "Scheduled":
+            return ConsultationState(
+                roadmap_id=p["roadmap_id"],
+                kind=p["kind"],
+                title=p["title"],
+                host_party=p["host_party"],
+                location=p["location"],
+                starts_on=p["starts_on"],
+                ends_on=p["ends_on"],
+                priorities=tuple(p["priorities"]),
+                invited_co_chairs=(),
+                co_chairs=(),
+                status=SCHEDULED,
+                summary=None,
+                decisions=(),
+            )
+        state = require_state(state, entry)
+        match entry.event_type:
+            case "Rescheduled":
+                return replace(state, starts_on=p["starts_on"], ends_on=p["ends_on"])
+            case "CoChairInvited":
+                return replace(state, invited_co_chairs=(*state.invited_co_chairs, p["party"]))
+            case "CoChairAccepted":
+                invited = tuple(x for x in state.invited_co_chairs if x != p["party"])
+                return replace(
+                    state, invited_co_chairs=invited, co_chairs=(*state.co_chairs, p["party"])
+                )
+            case "Held":
+                return replace(state, status=HELD, summary=p["summary"])
+            case "DecisionRecorded":
+                return replace(state, decisions=(*state.decisions, p["decision_id"]))
+            case "Cancelled":
+                return replace(state, status=CANCELLED)
+        return state

@@ -1,0 +1,195 @@
+"""The base of every aggregate: event metadata, entries, corrections and retractions."""
+
+from __future__ import annotations
+
+import typing
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from domain.model.coerce import coerce
+from domain.model.errors import (
+    EventAlreadyRetractedError,
+    InvalidCorrectionError,
+    ItemRetractedError,
+    NotYourPartyError,
+)
+from domain.model.history import CORRECTED, CREATION_VERSION, RETRACTED, Entry, View, view
+from domain.model.values import Context, text
+
+S = typing.TypeVar("S")
+
+
+def require_state(state: S | None, entry: Entry) -> S:
+    """The state an entry applies to; an entry before the creation is a corrupt stream."""
+    if state is None:
+        msg = f"{entry.event_type} (version {entry.version}) precedes the item's creation"
+        raise ValueError(msg)
+    return state
+
+
+class Item(Aggregate):
+    """An aggregate whose state is a fold of its entries, so a correction can be replayed."""
+
+    #: Payload fields a correction may not change: they say who and where, not what.
+    FIXED_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "roadmap_id",
+            "consultation_id",
+            "party",
+            "parties",
+            "host_party",
+            "from_party",
+            "to_party",
+            "recorded_by",
+        }
+    )
+
+    if TYPE_CHECKING:  # annotations in the class body would become __init__ arguments
+        entries: list[Entry]
+        state: Any
+
+    class Event(Aggregate.Event):
+        effective_on: date
+        actor: str
+        actor_party: str | None
+        authority: str | None
+        note: str | None
+
+        def apply(self, aggregate: Item) -> None:
+            aggregate.absorb(self)
+
+    class Created(Event, Aggregate.Created):
+        def apply(self, aggregate: Item) -> None:
+            aggregate.entries = []
+            aggregate.state = None
+            aggregate.absorb(self)
+
+    class Corrected(Event):
+        """A data-entry error fixed: names the earlier event and its corrected fields."""
+
+        class_version = 1
+        target_version: int
+        changes: dict[str, Any]
+        reason: str
+
+    class Retracted(Event):
+        """An earlier event voided; retracting the creation voids the whole item."""
+
+        class_version = 1
+        target_version: int
+        reason: str
+
+    # --- folding -------------------------------------------------------------------------
+
+    @classmethod
+    def evolve(cls, state: Any, entry: Entry) -> Any:
+        """The state after one entry; each aggregate defines its own."""
+        raise NotImplementedError
+
+    @classmethod
+    def fold(cls, entries: list[Entry]) -> Any:
+        state = None
+        for entry in entries:
+            state = cls.evolve(state, entry)
+        return state
+
+    def absorb(self, event: Item.Event) -> None:
+        entry = Entry.of(event)
+        self.entries.append(entry)
+        if entry.event_type in (CORRECTED, RETRACTED):
+            self.state = self.fold(view(self.entries).entries)
+        else:
+            self.state = self.evolve(self.state, entry)
+
+    @property
+    def void(self) -> bool:
+        return view(self.entries).void
+
+    def view(self, **points: Any) -> View:
+        return view(self.entries, **points)
+
+    def require_live(self) -> None:
+        if self.void:
+            raise ItemRetractedError(f"{type(self).__name__.lower()} {self.id} was retracted")
+
+    # --- corrections ---------------------------------------------------------------------
+
+    def _target(self, version: int, ctx: Context) -> Entry:
+        entry = next((e for e in self.entries if e.version == version), None)
+        if entry is None or entry.event_type in (CORRECTED, RETRACTED):
+            msg = f"version {version} is not a correctable event of this item"
+            raise InvalidCorrectionError(msg, field="target_version")
+        if any(
+            e.event_type == RETRACTED and e.payload["target_version"] in (version, CREATION_VERSION)
+            for e in self.entries
+        ):
+            raise EventAlreadyRetractedError(f"version {version} was retracted already")
+        if not ctx.actor.is_admin and ctx.actor.party != entry.actor_party:
+            msg = "only the party that recorded an event (or an admin) may correct or retract it"
+            raise NotYourPartyError(msg)
+        ctx.actor.require_writer()
+        return entry
+
+    def _event_class(self, event_type: str) -> type[Any]:
+        found: type[Any] = getattr(type(self), event_type)
+        return found
+
+    def correct(
+        self, target_version: int, changes: dict[str, Any], reason: str, ctx: Context
+    ) -> None:
+        target = self._target(target_version, ctx)
+        if not isinstance(changes, dict) or not changes:
+            raise InvalidCorrectionError("changes must name at least one field", field="changes")
+        hints = typing.get_type_hints(self._event_class(target.event_type))
+        coerced: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name == "effective_on":
+                coerced[name] = coerce(date, value, name)
+                if coerced[name] > ctx.recorded_at.date():
+                    msg = "changes.effective_on cannot be in the future"
+                    raise InvalidCorrectionError(msg, field="changes.effective_on")
+                continue
+            if name not in target.payload:
+                msg = f"{target.event_type} events have no field {name!r}"
+                raise InvalidCorrectionError(msg, field=f"changes.{name}")
+            if name in self.FIXED_FIELDS:
+                msg = f"{name!r} says who or where and cannot be corrected; retract instead"
+                raise InvalidCorrectionError(msg, field=f"changes.{name}")
+            coerced[name] = coerce(hints[name], value, name)
+        self.validate_correction(target, coerced)
+        self.trigger_event(
+            self.Corrected,
+            target_version=target_version,
+            changes=coerced,
+            reason=text(reason, "reason", limit=2000),
+            **ctx.metadata(),
+        )
+
+    def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
+        """Aggregate-specific checks on corrected values (priorities, units, dates)."""
+
+    def corrected_payload(self, target: Entry, changes: dict[str, Any]) -> dict[str, Any]:
+        """The target's payload as corrected so far, with `changes` on top."""
+        current = next((e for e in self.view().entries if e.version == target.version), target)
+        return {**current.payload, **changes}
+
+    def require_date_range(self, target: Entry, changes: dict[str, Any]) -> None:
+        """A correction of `starts_on`/`ends_on` keeps the range the item was checked against."""
+        if not {"starts_on", "ends_on"} & changes.keys():
+            return
+        fields = self.corrected_payload(target, changes)
+        if fields["ends_on"] < fields["starts_on"]:
+            name = "ends_on" if "ends_on" in changes else "starts_on"
+            msg = "ends_on would be before starts_on"
+            raise InvalidCorrectionError(msg, field=f"changes.{name}")
+
+    def retract(self, target_version: int, reason: str, ctx: Context) -> None:
+        self._target(target_version, ctx)
+        self.trigger_event(
+            self.Retracted,
+            target_version=target_version,
+            reason=text(reason, "reason", limit=2000),
+            **ctx.metadata(),
+        )

@@ -1,0 +1,195 @@
+"""A party's commitment: made, revised, progress reported, fulfilled or withdrawn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.model.errors import (
+    DeliveredDecreasedError,
+    InvalidValueError,
+    PledgeAlreadyFulfilledError,
+    PledgeAlreadyWithdrawnError,
+    UnitMismatchError,
+)
+from domain.model.history import Entry
+from domain.model.item import Item, require_state
+from domain.model.roadmap import RoadmapState
+from domain.model.values import Context, PledgeKind, Quantity, optional_text, party_code, text
+
+ACTIVE, FULFILLED, WITHDRAWN = "active", "fulfilled", "withdrawn"
+
+
+@dataclass(frozen=True)
+class PledgeState:
+    roadmap_id: UUID
+    party: str
+    title: str
+    kind: PledgeKind
+    quantity: Quantity
+    priorities: tuple[str, ...]
+    beneficiary: str | None
+    due_on: date | None
+    delivered: Quantity
+    status: str
+    made_on: date
+
+
+class Pledge(Item):
+    if TYPE_CHECKING:
+        state: PledgeState
+
+    class Made(Item.Created):
+        class_version = 1
+        roadmap_id: UUID
+        party: str
+        title: str
+        kind: PledgeKind
+        quantity: Quantity
+        priorities: tuple[str, ...]
+        beneficiary: str | None
+        due_on: date | None
+
+    class Revised(Item.Event):
+        class_version = 1
+        quantity: Quantity | None
+        title: str | None
+        reason: str
+
+    class ProgressReported(Item.Event):
+        class_version = 1
+        delivered: Quantity
+
+    class Fulfilled(Item.Event):
+        class_version = 1
+
+    class Withdrawn(Item.Event):
+        class_version = 1
+        reason: str
+
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
+    @classmethod
+    def make(
+        cls,
+        pledge_id: UUID,
+        roadmap_id: UUID,
+        roadmap: RoadmapState,
+        *,
+        party: str,
+        title: str,
+        kind: PledgeKind,
+        quantity: Quantity,
+        priorities: list[str],
+        beneficiary: str | None,
+        due_on: date | None,
+        ctx: Context,
+    ) -> Pledge:
+        party = party_code(party)
+        roadmap.require_party(party)
+        ctx.actor.require_party(party)
+        return cls._create(
+            cls.Made,
+            id=pledge_id,
+            roadmap_id=roadmap_id,
+            party=party,
+            title=text(title, "title", limit=500),
+            kind=PledgeKind(kind),
+            quantity=quantity,
+            priorities=roadmap.require_priorities(tuple(priorities)),
+            beneficiary=optional_text(beneficiary, "beneficiary", 200),
+            due_on=due_on,
+            **ctx.metadata(),
+        )
+
+    def _require_active(self, ctx: Context) -> None:
+        self.require_live()
+        ctx.actor.require_party(self.state.party)
+        if self.state.status == WITHDRAWN:
+            raise PledgeAlreadyWithdrawnError(f"pledge {self.id} was withdrawn")
+        if self.state.status == FULFILLED:
+            raise PledgeAlreadyFulfilledError(f"pledge {self.id} was fulfilled")
+
+    def revise(
+        self, *, quantity: Quantity | None, title: str | None, reason: str, ctx: Context
+    ) -> None:
+        self._require_active(ctx)
+        if quantity is None and title is None:
+            raise InvalidValueError(
+                "a revision changes the quantity or the title", field="quantity"
+            )
+        if quantity is not None and quantity.unit != self.state.quantity.unit:
+            msg = f"the pledge is counted in {self.state.quantity.unit}, not {quantity.unit}"
+            raise UnitMismatchError(msg, field="quantity.unit")
+        self.trigger_event(
+            self.Revised,
+            quantity=quantity,
+            title=optional_text(title, "title", 500),
+            reason=text(reason, "reason", limit=2000),
+            **ctx.metadata(),
+        )
+
+    def report_progress(self, *, delivered: Quantity, ctx: Context) -> None:
+        self._require_active(ctx)
+        if delivered.unit != self.state.quantity.unit:
+            msg = f"the pledge is counted in {self.state.quantity.unit}, not {delivered.unit}"
+            raise UnitMismatchError(msg, field="delivered.unit")
+        if delivered.amount < self.state.delivered.amount:
+            msg = (
+                f"delivered is cumulative: {delivered.amount} is less than the "
+                f"{self.state.delivered.amount} already reported (correct that report instead)"
+            )
+            raise DeliveredDecreasedError(msg, field="delivered.amount")
+        self.trigger_event(self.ProgressReported, delivered=delivered, **ctx.metadata())
+
+    def fulfil(self, *, ctx: Context) -> None:
+        self._require_active(ctx)
+        self.trigger_event(self.Fulfilled, **ctx.metadata())
+
+    def withdraw(self, *, reason: str, ctx: Context) -> None:
+        self._require_active(ctx)
+        self.trigger_event(
+            self.Withdrawn, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+        )
+
+    @classmethod
+    def evolve(cls, state: PledgeState | None, entry: Entry) -> PledgeState:
+        p = entry.payload
+        if entry.event_type == "Made":
+            return PledgeState(
+                roadmap_id=p["roadmap_id"],
+                party=p["party"],
+                title=p["title"],
+                kind=p["kind"],
+                quantity=p["quantity"],
+                priorities=tuple(p["priorities"]),
+                beneficiary=p["beneficiary"],
+                due_on=p["due_on"],
+                delivered=Quantity(p["quantity"].amount * 0, p["quantity"].unit),
+                status=ACTIVE,
+                made_on=entry.effective_on,
+            )
+        state = require_state(state, entry)
+        if entry.event_type == "Revised":
+            return replace(
+                state,
+                quantity=p["quantity"] or state.quantity,
+                title=p["title"] or state.title,
+            )
+        if entry.event_type == "ProgressReported":
+            return replace(state, delivered=p["delivered"])
+        if entry.event_type == "Fulfilled":
+            return replace(state, status=FULFILLED)
+        if entry.event_type == "Withdrawn":
+            return replace(state, status=WITHDRAWN)
+        return state
+
+    def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
+        if "priorities" in changes:
+            changes["priorities"] = tuple(dict.fromkeys(changes["priorities"]))

@@ -1,0 +1,148 @@
+"""An initiative for UN peacekeeping reform, sponsored by one or more parties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from domain.model.errors import AlreadySponsorError, IllegalTransitionError
+from domain.model.history import Entry
+from domain.model.item import Item, require_state
+from domain.model.roadmap import RoadmapState
+from domain.model.values import Context, ReformResult, optional_text, text
+
+PROPOSED, SUBMITTED, WITHDRAWN = "proposed", "submitted", "withdrawn"
+
+
+@dataclass(frozen=True)
+class ReformState:
+    roadmap_id: UUID
+    title: str
+    forum: str
+    summary: str
+    priorities: tuple[str, ...]
+    sponsors: tuple[str, ...]
+    status: str
+
+
+class ReformProposal(Item):
+    if TYPE_CHECKING:
+        state: ReformState
+
+    class Proposed(Item.Created):
+        class_version = 1
+        roadmap_id: UUID
+        party: str
+        title: str
+        forum: str
+        summary: str
+        priorities: tuple[str, ...]
+
+    class CoSponsored(Item.Event):
+        class_version = 1
+        party: str
+
+    class Submitted(Item.Event):
+        class_version = 1
+        forum: str | None
+
+    class OutcomeRecorded(Item.Event):
+        class_version = 1
+        result: ReformResult
+
+    class Withdrawn(Item.Event):
+        class_version = 1
+        reason: str
+
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
+    @classmethod
+    def propose(
+        cls,
+        proposal_id: UUID,
+        roadmap_id: UUID,
+        roadmap: RoadmapState,
+        *,
+        party: str | None,
+        title: str,
+        forum: str,
+        summary: str,
+        priorities: list[str],
+        ctx: Context,
+    ) -> ReformProposal:
+        sponsor = ctx.actor.acting_party(party)
+        roadmap.require_party(sponsor)
+        return cls._create(
+            cls.Proposed,
+            id=proposal_id,
+            roadmap_id=roadmap_id,
+            party=sponsor,
+            title=text(title, "title", limit=500),
+            forum=text(forum, "forum", limit=200),
+            summary=text(summary, "summary"),
+            priorities=roadmap.require_priorities(tuple(priorities)),
+            **ctx.metadata(),
+        )
+
+    def _require_status(self, *allowed: str, step: str) -> None:
+        self.require_live()
+        if self.state.status not in allowed:
+            msg = f"reform proposal {self.id} is {self.state.status}: it cannot be {step}"
+            raise IllegalTransitionError(msg)
+
+    def cosponsor(self, *, roadmap: RoadmapState, ctx: Context) -> None:
+        self._require_status(PROPOSED, step="co-sponsored")
+        party = ctx.actor.acting_party()
+        roadmap.require_party(party)
+        if party in self.state.sponsors:
+            raise AlreadySponsorError(f"{party} sponsors this proposal already")
+        self.trigger_event(self.CoSponsored, party=party, **ctx.metadata())
+
+    def submit(self, *, forum: str | None, ctx: Context) -> None:
+        self._require_status(PROPOSED, step="submitted")
+        ctx.actor.require_one_of(self.state.sponsors)
+        self.trigger_event(
+            self.Submitted, forum=optional_text(forum, "forum", 200), **ctx.metadata()
+        )
+
+    def record_outcome(self, *, result: ReformResult, ctx: Context) -> None:
+        self._require_status(SUBMITTED, step="given an outcome")
+        ctx.actor.require_one_of(self.state.sponsors)
+        self.trigger_event(self.OutcomeRecorded, result=ReformResult(result), **ctx.metadata())
+
+    def withdraw(self, *, reason: str, ctx: Context) -> None:
+        self._require_status(PROPOSED, SUBMITTED, step="withdrawn")
+        ctx.actor.require_one_of(self.state.sponsors)
+        self.trigger_event(
+            self.Withdrawn, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+        )
+
+    @classmethod
+    def evolve(cls, state: ReformState | None, entry: Entry) -> ReformState:
+        p = entry.payload
+        if entry.event_type == "Proposed":
+            return ReformState(
+                roadmap_id=p["roadmap_id"],
+                title=p["title"],
+                forum=p["forum"],
+                summary=p["summary"],
+                priorities=tuple(p["priorities"]),
+                sponsors=(p["party"],),
+                status=PROPOSED,
+            )
+        state = require_state(state, entry)
+        match entry.event_type:
+            case "CoSponsored":
+                return replace(state, sponsors=(*state.sponsors, p["party"]))
+            case "Submitted":
+                return replace(state, status=SUBMITTED, forum=p["forum"] or state.forum)
+            case "OutcomeRecorded":
+                return replace(state, status=ReformResult(p["result"]).value)
+            case "Withdrawn":
+                return replace(state, status=WITHDRAWN)
+        return state

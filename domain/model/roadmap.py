@@ -1,0 +1,109 @@
+"""The roadmap: its title, parties, adoption date and priorities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.model.errors import InvalidValueError, UnknownPartyError, UnknownPriorityError
+from domain.model.history import Entry
+from domain.model.item import Item, require_state
+from domain.model.values import Context, Priority, optional_text, party_code, text
+
+
+@dataclass(frozen=True)
+class RoadmapState:
+    title: str
+    parties: tuple[str, ...]
+    adopted_on: date
+    priorities: tuple[Priority, ...]
+    summary: str | None
+
+    @property
+    def priority_codes(self) -> frozenset[str]:
+        return frozenset(p.code for p in self.priorities)
+
+    def require_party(self, party: str, field: str = "party") -> None:
+        if party not in self.parties:
+            msg = f"{party} is not a party of the roadmap ({', '.join(self.parties)})"
+            raise UnknownPartyError(msg, field=field)
+
+    def require_priorities(self, codes: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(codes) - self.priority_codes)
+        if unknown:
+            msg = f"not priorities of the roadmap: {', '.join(unknown)}"
+            raise UnknownPriorityError(msg, field="priorities")
+        return tuple(dict.fromkeys(codes))
+
+
+class Roadmap(Item):
+    class Adopted(Item.Created):
+        class_version = 1
+        title: str
+        parties: tuple[str, ...]
+        adopted_on: date
+        priorities: tuple[Priority, ...]
+        summary: str | None
+
+    class Corrected(Item.Corrected):
+        """Named per aggregate so every topic in the log says what kind of item it is about."""
+
+    class Retracted(Item.Retracted):
+        pass
+
+    @classmethod
+    def adopt(
+        cls,
+        roadmap_id: UUID,
+        *,
+        title: str,
+        parties: list[str],
+        adopted_on: date,
+        priorities: list[Priority],
+        summary: str | None,
+        ctx: Context,
+    ) -> Roadmap:
+        codes = tuple(party_code(p, "parties") for p in parties)
+        if len(set(codes)) != len(codes) or len(codes) < 2:  # noqa: PLR2004
+            raise InvalidValueError("a roadmap has two or more distinct parties", field="parties")
+        ctx.actor.require_one_of(codes)
+        if not priorities:
+            raise InvalidValueError("a roadmap has at least one priority", field="priorities")
+        if len({p.code for p in priorities}) != len(priorities):
+            raise InvalidValueError("priority codes must be unique", field="priorities")
+        if adopted_on > ctx.recorded_at.date():
+            raise InvalidValueError("adopted_on cannot be in the future", field="adopted_on")
+        metadata = ctx.metadata()
+        if ctx.effective_on is None:
+            metadata["effective_on"] = adopted_on
+        return cls._create(
+            cls.Adopted,
+            id=roadmap_id,
+            title=text(title, "title", limit=500),
+            parties=codes,
+            adopted_on=adopted_on,
+            priorities=tuple(priorities),
+            summary=optional_text(summary, "summary"),
+            **metadata,
+        )
+
+    @classmethod
+    def evolve(cls, state: RoadmapState | None, entry: Entry) -> RoadmapState:
+        p = entry.payload
+        if entry.event_type == "Adopted":
+            return RoadmapState(
+                title=p["title"],
+                parties=tuple(p["parties"]),
+                adopted_on=p["adopted_on"],
+                priorities=tuple(p["priorities"]),
+                summary=p["summary"],
+            )
+        return replace(require_state(state, entry))
+
+    def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
+        if "priorities" in changes and not changes["priorities"]:
+            raise InvalidValueError(
+                "a roadmap has at least one priority", field="changes.priorities"
+            )

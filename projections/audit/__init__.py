@@ -1,0 +1,1 @@
+"""The audit trail: entries, Merkle leaves and tree, signed heads, proofs and verification."""

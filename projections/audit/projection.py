@@ -1,0 +1,126 @@
+"""The audit trail: every event in global order, its leaf index and hash, and the Merkle tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.model.history import Entry
+from projections.audit.leaf import leaf_entry, leaf_hash
+from projections.audit.merkle import Frontier, NodeKey
+from projections.audit.signing import Signer
+from projections.audit.summary import summarize
+from projections.partnership.projection import kind_of
+from projections.runtime.db import Cursor, Dialect, insert_many
+from projections.runtime.tables import AUDIT, MERKLE, TREE_HEADS, Table
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_nodes(cursor: Cursor, table: Table, keys: Iterable[NodeKey]) -> dict[NodeKey, bytes]:
+    wanted = sorted(set(keys))
+    found: dict[NodeKey, bytes] = {}
+    for start in range(0, len(wanted), 200):
+        chunk = wanted[start : start + 200]
+        where = " OR ".join("(level = ? AND idx = ?)" for _ in chunk)
+        cursor.execute(
+            f"SELECT level, idx, hash FROM {table.name} WHERE {where}",
+            [v for key in chunk for v in key],
+        )
+        found.update({(int(r[0]), int(r[1])): bytes.fromhex(r[2]) for r in cursor.fetchall()})
+    return found
+
+
+class AuditProjection:
+    name = "audit"
+    base_tables: tuple[Table, ...] = (AUDIT, MERKLE)
+
+    def __init__(
+        self,
+        suffix: str = "",
+        signer: Signer | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """With a `signer` (the live runner), a signed tree head follows every batch."""
+        self.audit = AUDIT.with_name(AUDIT.name + suffix)
+        self.merkle = MERKLE.with_name(MERKLE.name + suffix)
+        self.tables: tuple[Table, ...] = (self.audit, self.merkle)
+        self.signer = signer
+        self.clock = clock
+
+    def forget(self) -> None:
+        """Nothing cached: the frontier is read again at every batch."""
+
+    def apply(
+        self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
+    ) -> int:
+        """Appends the batch's entries and leaves; answers the new number of leaves."""
+        roadmaps = self._roadmaps_of(cursor, events)
+        keys = Frontier.keys(leaves)
+        nodes = fetch_nodes(cursor, self.merkle, keys)
+        frontier = Frontier(leaves, [(level, nodes[(level, idx)]) for level, idx in keys])
+        rows: list[tuple[Any, ...]] = []
+        tree: list[tuple[int, int, str]] = []
+        for offset, (position, event) in enumerate(events):
+            entry = Entry.of(event)
+            stream_id = str(event.originator_id)
+            kind = kind_of(event)
+            if entry.version == 1:
+                roadmaps[stream_id] = str(entry.payload.get("roadmap_id", stream_id))
+            fields = leaf_entry(stream_id, entry)
+            digest = leaf_hash(fields)
+            row = {
+                **fields,
+                "position": position,
+                "leaf_index": leaves + offset,
+                "item_kind": kind,
+                "roadmap_id": roadmaps.get(stream_id),
+                "effective_year": entry.effective_on.year,
+                "summary": summarize(
+                    kind, entry.event_type, fields["data"], entry.actor, entry.actor_party
+                ),
+                "hash": digest,
+            }
+            rows.append(self.audit.row(row, dialect))
+            tree.extend((lv, ix, h.hex()) for lv, ix, h in frontier.append(bytes.fromhex(digest)))
+        insert_many(cursor, dialect, self.audit, rows)
+        insert_many(cursor, dialect, self.merkle, tree)
+        if rows:
+            self._sign(cursor, frontier)
+        return frontier.size
+
+    def _sign(self, cursor: Cursor, frontier: Frontier) -> None:
+        if self.signer is None:
+            return
+        head: dict[str, Any] = {
+            "tree_size": frontier.size,
+            "root_hash": frontier.root().hex(),
+            "signed_at": self.clock().isoformat(),
+            "key_id": self.signer.key_id,
+        }
+        head["signature"] = self.signer.sign(head)
+        cursor.execute(
+            f"{TREE_HEADS.insert()} ON CONFLICT (tree_size) DO NOTHING",
+            [head[name] for name in TREE_HEADS.column_names],
+        )
+
+    def _roadmaps_of(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> dict[str, str]:
+        """The roadmap of each stream that began before this batch, from its first entry."""
+        earlier = sorted(
+            {str(e.originator_id) for _, e in events}
+            - {str(e.originator_id) for _, e in events if e.originator_version == 1}
+        )
+        found: dict[str, str] = {}
+        for start in range(0, len(earlier), 500):
+            chunk = earlier[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            cursor.execute(
+                f"SELECT stream_id, roadmap_id FROM {self.audit.name} "
+                f"WHERE stream_version = 1 AND stream_id IN ({marks})",
+                chunk,
+            )
+            found.update({row[0]: row[1] for row in cursor.fetchall()})
+        return found

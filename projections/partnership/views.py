@@ -1,0 +1,75 @@
+"""Stable SQL views for reporting jobs (documented in docs/reporting.md).
+
+Reporting jobs read these, never the rm_* tables: the tables may change shape between releases
+or be swapped by a rebuild, the views keep their names and columns.
+"""
+
+from __future__ import annotations
+
+from projections.runtime.db import Cursor
+
+VIEWS: dict[str, str] = {
+    "v_roadmaps": (
+        "SELECT id, title, parties, adopted_on, summary, version, recorded_at, updated_at "
+        "FROM rm_roadmaps WHERE NOT void"
+    ),
+    "v_priorities": "SELECT roadmap_id, code, title, ord FROM rm_priorities",
+    "v_pledges": (
+        "SELECT id, roadmap_id, party, title, kind, status, amount, unit, delivered, "
+        "beneficiary, due_on, made_on, version, recorded_at, updated_at "
+        "FROM rm_pledges WHERE NOT void"
+    ),
+    "v_consultations": (
+        "SELECT id, roadmap_id, kind, title, status, host_party, location, starts_on, ends_on, "
+        "summary, version, recorded_at, updated_at FROM rm_consultations WHERE NOT void"
+    ),
+    "v_decisions": (
+        "SELECT id, roadmap_id, consultation_id, text, status, recorded_by, version, "
+        "recorded_at, updated_at FROM rm_decisions WHERE NOT void"
+    ),
+    "v_exchanges": (
+        "SELECT id, roadmap_id, category, from_party, to_party, participants, starts_on, "
+        "ends_on, title, status, version, recorded_at, updated_at FROM rm_exchanges WHERE NOT void"
+    ),
+    "v_reform_proposals": (
+        "SELECT id, roadmap_id, title, forum, summary, status, version, recorded_at, updated_at "
+        "FROM rm_reform_proposals WHERE NOT void"
+    ),
+    "v_item_priorities": "SELECT item_id, item_kind, code FROM rm_item_priorities",
+    "v_item_parties": "SELECT item_id, role, party FROM rm_item_parties",
+    "v_audit_trail": (
+        "SELECT position, leaf_index, recorded_at, effective_on, actor, actor_party, stream_id, "
+        "stream_version, event_type, item_kind, roadmap_id, summary, data, hash FROM rm_audit"
+    ),
+    "v_pledge_fulfilment": (
+        "SELECT p.roadmap_id, p.party, ip.code AS priority, p.unit, COUNT(*) AS pledges, "
+        "SUM(CASE WHEN p.status = 'fulfilled' THEN 1 ELSE 0 END) AS fulfilled, "
+        "SUM(CASE WHEN p.status = 'active' THEN 1 ELSE 0 END) AS active, "
+        "SUM(CASE WHEN p.status = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn, "
+        "SUM(p.amount) AS pledged, SUM(p.delivered) AS delivered "
+        "FROM rm_pledges p JOIN rm_item_priorities ip ON ip.item_id = p.id "
+        "WHERE NOT p.void GROUP BY p.roadmap_id, p.party, ip.code, p.unit"
+    ),
+    "v_activity_by_priority_year": (
+        "SELECT a.roadmap_id, ip.code AS priority, a.effective_year AS year, "
+        "COUNT(*) AS events FROM rm_audit a JOIN rm_item_priorities ip ON ip.item_id = a.stream_id "
+        "GROUP BY a.roadmap_id, ip.code, a.effective_year"
+    ),
+    "v_open_items": (
+        "SELECT roadmap_id, 'decision' AS item_kind, id, text AS title, "
+        "'awaiting endorsement' AS reason, CAST(NULL AS DATE) AS due_on FROM rm_decisions "
+        "WHERE NOT void AND status = 'proposed' "
+        "UNION ALL SELECT roadmap_id, 'exchange', id, title, 'awaiting agreement', NULL "
+        "FROM rm_exchanges WHERE NOT void AND status = 'proposed' "
+        "UNION ALL SELECT roadmap_id, 'pledge', id, title, 'past its due date', due_on "
+        "FROM rm_pledges WHERE NOT void AND status = 'active' AND due_on < CURRENT_DATE"
+    ),
+}
+
+
+def create_views(cursor: Cursor) -> None:
+    """(Re)creates every view; run after the tables exist and after a rebuild's swap."""
+    for name in VIEWS:
+        cursor.execute(f"DROP VIEW IF EXISTS {name}")
+    for name, query in VIEWS.items():
+        cursor.execute(f"CREATE VIEW {name} AS {query}")

@@ -1,0 +1,1 @@
+"""What every projection runs on: the batched runner, the lease, rebuilds, the database, tables."""

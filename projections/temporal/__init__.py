@@ -1,0 +1,1 @@
+"""Bitemporal history: the segments an item's state holds, and time-travel queries."""
