@@ -17,19 +17,12 @@ from api.problems import ProblemError
 from api.readside import ReadSide
 from domain.adapters.settings import Settings
 from domain.model.errors import NotFoundError
+from domain.model.kinds import BY_COLLECTION
 from domain.model.values import Actor
-from projections.partnership.queries import AuditFilter
+from projections.audit.queries import AuditFilter
 from projections.temporal import timetravel
 
 POSITION_HEADER = "X-Roadmap-Position"
-NOUNS = {
-    "roadmaps": "roadmap",
-    "pledges": "pledge",
-    "consultations": "consultation",
-    "decisions": "decision",
-    "exchanges": "exchange",
-    "reform-proposals": "reform proposal",
-}
 
 
 def settle(
@@ -76,7 +69,8 @@ def item(
         public = side.models.item(collection, str(item_id))
     if public is None:
         when = "" if as_of is None and effective_on is None else " at that time"
-        raise NotFoundError(f"no {NOUNS[collection]} {item_id}{when} (log position {position})")
+        noun = BY_COLLECTION[collection].noun
+        raise NotFoundError(f"no {noun} {item_id}{when} (log position {position})")
     response.headers["ETag"] = f'"{public["version"]}"'
     return public
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from domain.adapters.settings import Settings
 from domain.application.service import RoadmapLedger
 from projections.audit.signing import Signer
+from projections.catalog import live_runner
 from projections.partnership.queries import ReadModels
 from projections.runtime.db import ReadStore
 from projections.runtime.lease import Lease, lease_for
-from projections.runtime.runner import Runner, all_projections
+from projections.runtime.runner import Runner
 
 logger = logging.getLogger("api")
 
@@ -47,7 +48,7 @@ def projection_runner(
 ) -> tuple[Runner, Signer]:
     """The runner of every projection, signing tree heads with the configured key."""
     signer = Signer.from_file(settings.signing_key_file)
-    runner = Runner(ledger, store, all_projections(ledger, signer=signer))
+    runner = live_runner(ledger, store, signer=signer)
     runner.setup()
     return runner, signer
 

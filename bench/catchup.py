@@ -14,8 +14,8 @@ import time
 from collections.abc import Sequence
 
 from domain.application.service import RoadmapLedger
+from projections.catalog import all_projections, live_runner
 from projections.runtime.db import ReadStore
-from projections.runtime.runner import Runner, all_projections
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     projections = all_projections(app)
     if args.only:
         projections = [p for p in projections if p.name in args.only.split(",")]
-    runner = Runner(app, store, projections, batch_size=args.batch)
+    runner = live_runner(app, store, projections, batch_size=args.batch)
     runner.setup()
     started = time.perf_counter()
     applied = 0

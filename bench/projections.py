@@ -40,11 +40,10 @@ from bench.workload import ACTORS, generate
 from domain.application.service import RoadmapLedger
 from domain.model.pledge import Pledge
 from domain.model.values import Quantity
+from projections.catalog import LIVE_TABLES, live_runner
 from projections.partnership.queries import ReadModels
 from projections.runtime.db import ReadStore
 from projections.runtime.lease import lease_for
-from projections.runtime.runner import Runner
-from projections.runtime.tables import LIVE_TABLES
 
 TARGET_RATIO = 0.5
 TARGET_RATE = 25_000.0
@@ -110,7 +109,7 @@ def read_your_writes(url: str, samples: int) -> list[float]:
     rnd = random.Random(3)
     app = RoadmapLedger(url)
     store = ReadStore(url)
-    runner = Runner(app, store)
+    runner = live_runner(app, store)
     runner.setup()
     lease = lease_for(url)
     thread = threading.Thread(target=runner.run_forever, args=(lease,), daemon=True)

@@ -27,8 +27,8 @@ from bench.common import (
 )
 from bench.workload import generate
 from domain.application.service import RoadmapLedger
+from projections.catalog import live_runner
 from projections.runtime.db import ReadStore
-from projections.runtime.runner import Runner
 from projections.temporal import timetravel
 
 TARGET_P50_MS = 50.0
@@ -56,7 +56,7 @@ def run(events: int, items: int, queries: int, references: int, url: str) -> dic
             started = time.perf_counter()
             load = generate(app, events, items)
             loaded = time.perf_counter() - started
-            runner = Runner(app, store)
+            runner = live_runner(app, store)
             runner.setup()
             started = time.perf_counter()
             runner.catch_up()

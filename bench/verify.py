@@ -32,8 +32,8 @@ from projections.audit import merkle, proofs
 from projections.audit.projection import AuditProjection
 from projections.audit.signing import Signer
 from projections.audit.verify import verify
+from projections.catalog import live_runner
 from projections.runtime.db import ReadStore
-from projections.runtime.runner import Runner
 
 TARGET_RATE = 50_000.0
 TARGET_P99_MS = 10.0
@@ -48,7 +48,7 @@ def run(events: int, items: int, samples: int, url: str) -> dict[str, Any]:
         store = ReadStore(database)
         try:
             generate(app, events, items)
-            runner = Runner(app, store, [AuditProjection(signer=signer)], batch_size=5000)
+            runner = live_runner(app, store, [AuditProjection(signer=signer)], batch_size=5000)
             runner.setup()
             started = time.perf_counter()
             runner.catch_up()

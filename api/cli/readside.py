@@ -19,11 +19,13 @@ from api.cli.common import BAD_USAGE, fail, load_settings, open_ledger, utf8
 from api.readside import projection_runner
 from domain.adapters.settings import Settings
 from domain.application.service import RoadmapLedger
-from projections.partnership.queries import AuditFilter, ReadModels
+from projections.audit.queries import AuditFilter
+from projections.catalog import rebuild
+from projections.partnership.queries import ReadModels
 from projections.partnership.reports import REPORTS, as_csv
 from projections.runtime.db import ReadStore
 from projections.runtime.lease import lease_for
-from projections.runtime.rebuild import UnknownProjectionError, rebuild
+from projections.runtime.rebuild import UnknownProjectionError
 from projections.runtime.runner import Runner
 
 projections_app = typer.Typer(help="Look after the read models.", no_args_is_help=True)

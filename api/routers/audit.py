@@ -16,7 +16,7 @@ from api.schemas.audit import AuditPage, ConsistencyProof, InclusionProof, TreeH
 from api.schemas.common import Instant
 from domain.model.errors import NotFoundError
 from projections.audit import proofs
-from projections.partnership.queries import AuditFilter
+from projections.audit.queries import AuditFilter
 
 router = APIRouter(tags=["audit"])
 

@@ -11,8 +11,8 @@ from api.deps import ActorDep, CommandDep, LedgerDep
 from api.openapi import COMMAND_RESPONSES
 from api.schemas.common import CommandAnswer
 from api.schemas.corrections import Correction, ItemCorrection, Retraction
-from domain.application.service import COLLECTIONS
 from domain.model.item import Item
+from domain.model.kinds import COLLECTIONS
 from domain.model.roadmap import Roadmap
 
 router = APIRouter(tags=["corrections"])

@@ -12,10 +12,9 @@ from api import reads
 from api.deps import AuditorDep, MinPosition, ReadSideDep, SettingsDep
 from api.openapi import READ_RESPONSES
 from api.schemas.audit import HistoryAnswer
-from domain.application.service import COLLECTIONS
 from domain.model.errors import NotFoundError
-from projections.partnership.queries import AuditFilter
-from projections.temporal.timetravel import KIND_OF_COLLECTION
+from domain.model.kinds import KINDS, Kind
+from projections.audit.queries import AuditFilter
 
 router = APIRouter(tags=["history"])
 FIELDS = (
@@ -31,8 +30,7 @@ FIELDS = (
 )
 
 
-def _history(collection: str) -> Callable[..., dict[str, Any]]:
-    kind = KIND_OF_COLLECTION[collection]
+def _history(kind: Kind) -> Callable[..., dict[str, Any]]:
 
     def history(
         *,
@@ -52,24 +50,24 @@ def _history(collection: str) -> Callable[..., dict[str, Any]]:
             versions += [
                 {"version": e["stream_version"], **{k: e[k] for k in FIELDS}}
                 for e in page.entries
-                if e["item_kind"] == kind
+                if e["item_kind"] == kind.name
             ]
             if page.next_cursor is None:
                 break
             after = page.next_cursor
         if not versions:
-            raise NotFoundError(f"no {reads.NOUNS[collection]} {item_id}")
+            raise NotFoundError(f"no {kind.noun} {item_id}")
         response.headers[reads.POSITION_HEADER] = str(page.position)
         return {"id": str(item_id), "versions": versions, "position": page.position}
 
     return history
 
 
-for _collection in COLLECTIONS:
+for _kind in KINDS:
     router.get(
-        f"/{_collection}/{{item_id}}/history",
+        f"/{_kind.collection}/{{item_id}}/history",
         response_model=HistoryAnswer,
         responses=READ_RESPONSES,
-        summary=f"Every version of one of the {_collection.replace('-', ' ')}",
-        name=f"history_{_collection.replace('-', '_')}",
-    )(_history(_collection))
+        summary=f"Every version of one of the {_kind.collection.replace('-', ' ')}",
+        name=f"history_{_kind.collection.replace('-', '_')}",
+    )(_history(_kind))

@@ -1,31 +1,28 @@
-"""How every command runs: idempotency, expected versions, retries after a lost race."""
+"""How every command runs: idempotency, expected versions, retries after a lost race.
+
+The loop knows nothing of the application: it is typed against `CommandStore`, the three things
+it needs (record, look up an earlier answer, find a position), so it is tested without one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.model.errors import (
     AlreadyRecordedError,
     ConcurrencyConflictError,
     IdempotencyKeyReusedError,
-    NotFoundError,
-    StaleVersionError,
 )
 from domain.model.item import Item
+from domain.model.kinds import noun_of
 from domain.model.values import Actor, Context
 from domain.storage import IdempotencyRecord
-
-if TYPE_CHECKING:
-    from domain.application.core import LedgerCore
-
-ItemT = TypeVar("ItemT", bound=Item)
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,6 @@ class Meta:
 
 
 NO_META = Meta()
-CREATED, OK = 201, 200
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,9 @@ class CommandResult:
     id: UUID
     version: int
     position: int
+    #: The command recorded a new item (HTTP answers 201 for it, 200 otherwise).
     created: bool
+    #: The answer of an earlier request with the same idempotency key; nothing was recorded.
     replayed: bool = False
 
 
@@ -58,23 +56,27 @@ class CommandResult:
 Step = Callable[[Context], tuple[Item, Sequence[Item]]]
 
 
+class CommandStore(Protocol):
+    def record(
+        self, item: Item, aggregates: Sequence[Item], idempotency: IdempotencyRecord | None
+    ) -> int:
+        """Saves in one transaction; answers the position of `item`'s last event.
+
+        Raises `IntegrityError` when another writer got there first (a version or a key).
+        """
+
+    def exists(self, item_id: UUID) -> bool: ...
+
+    def find_idempotency(self, subject: str, key: str) -> IdempotencyRecord | None: ...
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None: ...
+
+
 class CommandRunner:
-    def __init__(self, app: LedgerCore, retries: int, clock: Callable[[], datetime]) -> None:
-        self.app = app
+    def __init__(self, store: CommandStore, retries: int, clock: Callable[[], datetime]) -> None:
+        self.store = store
         self.retries = retries
         self.clock = clock
-
-    def load(self, cls: type[ItemT], item_id: UUID, expected_version: int | None = None) -> ItemT:
-        try:
-            item: object = self.app.repository.get(item_id)
-        except AggregateNotFoundError:
-            raise NotFoundError(f"no {_noun(cls)} {item_id}") from None
-        if not isinstance(item, cls):
-            raise NotFoundError(f"no {_noun(cls)} {item_id}")
-        if expected_version is not None and item.version != expected_version:
-            msg = f"{_noun(cls)} {item_id} is at version {item.version}, not {expected_version}"
-            raise StaleVersionError(msg, current_version=item.version)
-        return item
 
     def run(self, actor: Actor, meta: Meta, step: Step, *, creates: bool) -> CommandResult:
         if meta.idempotency_key is not None:
@@ -98,11 +100,11 @@ class CommandRunner:
                     request_hash=meta.request_hash,
                     item_id=item.id,
                     version=item.version,
-                    status=CREATED if creates else OK,
+                    created=creates,
                     created_at=ctx.recorded_at,
                 )
             try:
-                recordings = self.app.save(*to_save, idempotency=record)
+                position = self.store.record(item, to_save, record)
             except IntegrityError:
                 # Either another request took this idempotency key, or the item moved on:
                 # answer the first, re-run the second against the fresh state.
@@ -110,36 +112,23 @@ class CommandRunner:
                     replayed = self._replay(actor, meta)
                     if replayed is not None:
                         return replayed
-                if creates and item.id in self.app.repository:  # a retry cannot help
-                    msg = f"{_noun(type(item))} {item.id} exists already"
+                if creates and self.store.exists(item.id):  # a retry cannot help
+                    msg = f"{noun_of(type(item))} {item.id} exists already"
                     raise AlreadyRecordedError(msg) from None
                 continue
-            position = max(
-                r.notification.id for r in recordings if r.domain_event.originator_id == item.id
-            )
             return CommandResult(item.id, item.version, position, created=creates)
         msg = f"the item changed {self.retries + 1} times while the command ran; try again"
         raise ConcurrencyConflictError(msg)
 
     def _replay(self, actor: Actor, meta: Meta) -> CommandResult | None:
         key = meta.idempotency_key
-        record = (
-            None if key is None else self.app.ledger_recorder.find_idempotency(actor.subject, key)
-        )
+        record = None if key is None else self.store.find_idempotency(actor.subject, key)
         if record is None:
             return None
         if record.request_hash != meta.request_hash:
             msg = "this Idempotency-Key was used with a different request"
             raise IdempotencyKeyReusedError(msg, field="Idempotency-Key")
-        position = self.app.ledger_recorder.position_of(record.item_id, record.version) or 0
+        position = self.store.position_of(record.item_id, record.version) or 0
         return CommandResult(
-            record.item_id,
-            record.version,
-            position,
-            created=record.status == CREATED,
-            replayed=True,
+            record.item_id, record.version, position, created=record.created, replayed=True
         )
-
-
-def _noun(cls: type[Item]) -> str:
-    return {"ReformProposal": "reform proposal"}.get(cls.__name__, cls.__name__.lower())

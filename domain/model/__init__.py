@@ -1,1 +1,1 @@
-"""The pure model: aggregates, their events, values, rules and errors (stdlib + eventsourcing.domain)."""
+"""The pure model: aggregates, events, values, rules, errors (stdlib + eventsourcing.domain)."""

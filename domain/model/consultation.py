@@ -14,7 +14,7 @@ from domain.model.errors import (
     NotInvitedError,
 )
 from domain.model.history import Entry
-from domain.model.item import Item, require_state
+from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
 from domain.model.values import (
     ConsultationKind,
@@ -185,42 +185,49 @@ class Consultation(Item):
     def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
         self.require_date_range(target, changes)
 
-    @classmethod
-    def evolve(  # noqa: PLR0911 - one case an event type
-        cls, state: ConsultationState | None, entry: Entry
-    ) -> ConsultationState:
+    @evolves(Scheduled)
+    def _scheduled(state: None, entry: Entry) -> ConsultationState:
         p = entry.payload
-        if entry.event_type == "Scheduled":
-            return ConsultationState(
-                roadmap_id=p["roadmap_id"],
-                kind=p["kind"],
-                title=p["title"],
-                host_party=p["host_party"],
-                location=p["location"],
-                starts_on=p["starts_on"],
-                ends_on=p["ends_on"],
-                priorities=tuple(p["priorities"]),
-                invited_co_chairs=(),
-                co_chairs=(),
-                status=SCHEDULED,
-                summary=None,
-                decisions=(),
-            )
-        state = require_state(state, entry)
-        match entry.event_type:
-            case "Rescheduled":
-                return replace(state, starts_on=p["starts_on"], ends_on=p["ends_on"])
-            case "CoChairInvited":
-                return replace(state, invited_co_chairs=(*state.invited_co_chairs, p["party"]))
-            case "CoChairAccepted":
-                invited = tuple(x for x in state.invited_co_chairs if x != p["party"])
-                return replace(
-                    state, invited_co_chairs=invited, co_chairs=(*state.co_chairs, p["party"])
-                )
-            case "Held":
-                return replace(state, status=HELD, summary=p["summary"])
-            case "DecisionRecorded":
-                return replace(state, decisions=(*state.decisions, p["decision_id"]))
-            case "Cancelled":
-                return replace(state, status=CANCELLED)
-        return state
+        return ConsultationState(
+            roadmap_id=p["roadmap_id"],
+            kind=p["kind"],
+            title=p["title"],
+            host_party=p["host_party"],
+            location=p["location"],
+            starts_on=p["starts_on"],
+            ends_on=p["ends_on"],
+            priorities=tuple(p["priorities"]),
+            invited_co_chairs=(),
+            co_chairs=(),
+            status=SCHEDULED,
+            summary=None,
+            decisions=(),
+        )
+
+    @evolves(Rescheduled)
+    def _rescheduled(state: ConsultationState, entry: Entry) -> ConsultationState:
+        return replace(
+            state, starts_on=entry.payload["starts_on"], ends_on=entry.payload["ends_on"]
+        )
+
+    @evolves(CoChairInvited)
+    def _invited(state: ConsultationState, entry: Entry) -> ConsultationState:
+        return replace(state, invited_co_chairs=(*state.invited_co_chairs, entry.payload["party"]))
+
+    @evolves(CoChairAccepted)
+    def _accepted(state: ConsultationState, entry: Entry) -> ConsultationState:
+        party = entry.payload["party"]
+        invited = tuple(x for x in state.invited_co_chairs if x != party)
+        return replace(state, invited_co_chairs=invited, co_chairs=(*state.co_chairs, party))
+
+    @evolves(Held)
+    def _held(state: ConsultationState, entry: Entry) -> ConsultationState:
+        return replace(state, status=HELD, summary=entry.payload["summary"])
+
+    @evolves(DecisionRecorded)
+    def _decision(state: ConsultationState, entry: Entry) -> ConsultationState:
+        return replace(state, decisions=(*state.decisions, entry.payload["decision_id"]))
+
+    @evolves(Cancelled)
+    def _cancelled(state: ConsultationState, entry: Entry) -> ConsultationState:
+        return replace(state, status=CANCELLED)

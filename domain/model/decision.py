@@ -8,7 +8,7 @@ from uuid import UUID
 
 from domain.model.errors import AlreadyEndorsedError, NotAuthorisedError
 from domain.model.history import Entry
-from domain.model.item import Item, require_state
+from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
 from domain.model.values import Context, text
 
@@ -89,26 +89,25 @@ class Decision(Item):
             raise AlreadyEndorsedError(f"{party} has endorsed decision {self.id} already")
         self.trigger_event(self.Endorsed, party=party, **ctx.metadata())
 
-    @classmethod
-    def evolve(cls, state: DecisionState | None, entry: Entry) -> DecisionState:
+    @evolves(Recorded)
+    def _recorded(state: None, entry: Entry) -> DecisionState:
         p = entry.payload
-        if entry.event_type == "Recorded":
-            parties = tuple(p["parties"])
-            endorsements = (p["recorded_by"],) if p["recorded_by"] else ()
-            return DecisionState(
-                roadmap_id=p["roadmap_id"],
-                consultation_id=p["consultation_id"],
-                text=p["text"],
-                priorities=tuple(p["priorities"]),
-                parties=parties,
-                recorded_by=p["recorded_by"],
-                endorsements=endorsements,
-                status=_status(parties, endorsements),
-            )
-        state = require_state(state, entry)
-        if entry.event_type == "Endorsed":
-            endorsements = (*state.endorsements, p["party"])
-            return replace(
-                state, endorsements=endorsements, status=_status(state.parties, endorsements)
-            )
-        return state
+        parties = tuple(p["parties"])
+        endorsements = (p["recorded_by"],) if p["recorded_by"] else ()
+        return DecisionState(
+            roadmap_id=p["roadmap_id"],
+            consultation_id=p["consultation_id"],
+            text=p["text"],
+            priorities=tuple(p["priorities"]),
+            parties=parties,
+            recorded_by=p["recorded_by"],
+            endorsements=endorsements,
+            status=_status(parties, endorsements),
+        )
+
+    @evolves(Endorsed)
+    def _endorsed(state: DecisionState, entry: Entry) -> DecisionState:
+        endorsements = (*state.endorsements, entry.payload["party"])
+        return replace(
+            state, endorsements=endorsements, status=_status(state.parties, endorsements)
+        )

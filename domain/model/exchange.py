@@ -14,7 +14,7 @@ from domain.model.errors import (
     OnlyReceivingPartyAgreesError,
 )
 from domain.model.history import Entry
-from domain.model.item import Item, require_state
+from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
 from domain.model.values import Context, ExchangeCategory, date_range, party_code, text
 
@@ -148,26 +148,33 @@ class Exchange(Item):
             raise InvalidCorrectionError(msg, field="changes.participants")
         self.require_date_range(target, changes)
 
-    @classmethod
-    def evolve(cls, state: ExchangeState | None, entry: Entry) -> ExchangeState:
+    @evolves(Proposed)
+    def _proposed(state: None, entry: Entry) -> ExchangeState:
         p = entry.payload
-        if entry.event_type == "Proposed":
-            return ExchangeState(
-                roadmap_id=p["roadmap_id"],
-                category=p["category"],
-                from_party=p["from_party"],
-                to_party=p["to_party"],
-                participants=p["participants"],
-                starts_on=p["starts_on"],
-                ends_on=p["ends_on"],
-                title=p["title"],
-                status=PROPOSED,
-            )
-        state = require_state(state, entry)
-        status = {
-            "Agreed": AGREED,
-            "Started": IN_PROGRESS,
-            "Completed": COMPLETED,
-            "Cancelled": CANCELLED,
-        }.get(entry.event_type)
-        return replace(state, status=status) if status else state
+        return ExchangeState(
+            roadmap_id=p["roadmap_id"],
+            category=p["category"],
+            from_party=p["from_party"],
+            to_party=p["to_party"],
+            participants=p["participants"],
+            starts_on=p["starts_on"],
+            ends_on=p["ends_on"],
+            title=p["title"],
+            status=PROPOSED,
+        )
+
+    @evolves(Agreed)
+    def _agreed(state: ExchangeState, entry: Entry) -> ExchangeState:
+        return replace(state, status=AGREED)
+
+    @evolves(Started)
+    def _started(state: ExchangeState, entry: Entry) -> ExchangeState:
+        return replace(state, status=IN_PROGRESS)
+
+    @evolves(Completed)
+    def _completed(state: ExchangeState, entry: Entry) -> ExchangeState:
+        return replace(state, status=COMPLETED)
+
+    @evolves(Cancelled)
+    def _cancelled(state: ExchangeState, entry: Entry) -> ExchangeState:
+        return replace(state, status=CANCELLED)

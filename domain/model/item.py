@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +20,53 @@ from domain.model.history import CORRECTED, CREATION_VERSION, RETRACTED, Entry, 
 from domain.model.values import Context, text
 
 S = typing.TypeVar("S")
+
+#: How an item's state changes on one kind of event: (state before, entry) → state after.
+Handler = Callable[[Any, Entry], Any]
+
+
+class UnhandledEventError(TypeError):
+    """An aggregate declares an event class that no handler folds into its state."""
+
+
+def evolves(*events: type) -> Callable[[Callable[..., S]], staticmethod[..., S]]:
+    """Declares a static function as the fold of these event classes into the state.
+
+    Dispatch is by class, and every aggregate must cover each event class it declares (checked
+    when the class is defined), so an event added or renamed without a handler cannot be
+    skipped silently on replay.
+    """
+
+    def mark(handler: Callable[..., S]) -> staticmethod[..., S]:
+        handler.evolves = events  # type: ignore[attr-defined]
+        return staticmethod(handler)
+
+    return mark
+
+
+def own_events(cls: type[Item]) -> list[type[Item.Event]]:
+    """The event classes an aggregate declares whose folding is its own business.
+
+    Corrections and retractions are folded by `Item` itself (the entries are re-viewed); the
+    library gives every aggregate its own `Event` and `Created` bases, which nothing triggers.
+    """
+    return [
+        value
+        for name, value in vars(cls).items()
+        if isinstance(value, type)
+        and issubclass(value, Item.Event)
+        and not issubclass(value, Item.Corrected | Item.Retracted)
+        and name not in ("Event", "Created")
+    ]
+
+
+def handler_of(cls: type[Item], event_class: type) -> Handler | None:
+    """The handler of an event class or of the class it redefines.
+
+    The library redefines each nested event class as a subclass of the aggregate's own base
+    event, so the class a handler names is an ancestor of the class a stored event resolves to.
+    """
+    return next((cls.handlers[c] for c in event_class.__mro__ if c in cls.handlers), None)
 
 
 def require_state(state: S | None, entry: Entry) -> S:
@@ -46,9 +94,26 @@ class Item(Aggregate):
         }
     )
 
+    #: The fold of each event class, collected from the `@evolves` functions of the class.
+    handlers: ClassVar[dict[type, Handler]] = {}
+
     if TYPE_CHECKING:  # annotations in the class body would become __init__ arguments
         entries: list[Entry]
         state: Any
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers: dict[type, Handler] = {}
+        for base in reversed(cls.__mro__):
+            for value in vars(base).values():
+                function: Handler | None = getattr(value, "__func__", None)
+                for event_class in getattr(function, "evolves", ()):
+                    handlers[event_class] = value.__func__
+        cls.handlers = handlers
+        missing = [e.__qualname__ for e in own_events(cls) if handler_of(cls, e) is None]
+        if missing:
+            msg = f"{cls.__qualname__} has no @evolves handler for {', '.join(missing)}"
+            raise UnhandledEventError(msg)
 
     class Event(Aggregate.Event):
         effective_on: date
@@ -85,8 +150,15 @@ class Item(Aggregate):
 
     @classmethod
     def evolve(cls, state: Any, entry: Entry) -> Any:
-        """The state after one entry; each aggregate defines its own."""
-        raise NotImplementedError
+        """The state after one entry, by the handler of its event class."""
+        event_class = getattr(cls, entry.event_type, None)
+        handler = handler_of(cls, event_class) if isinstance(event_class, type) else None
+        if event_class is None or handler is None:
+            msg = f"{cls.__qualname__} has no handler for {entry.event_type} events"
+            raise UnhandledEventError(msg)
+        if not issubclass(event_class, Item.Created):
+            state = require_state(state, entry)
+        return handler(state, entry)
 
     @classmethod
     def fold(cls, entries: list[Entry]) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -15,9 +15,17 @@ from domain.model.errors import (
     UnitMismatchError,
 )
 from domain.model.history import Entry
-from domain.model.item import Item, require_state
+from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
-from domain.model.values import Context, PledgeKind, Quantity, optional_text, party_code, text
+from domain.model.values import (
+    Context,
+    PledgeKind,
+    Quantity,
+    optional_text,
+    party_code,
+    read_columns,
+    text,
+)
 
 ACTIVE, FULFILLED, WITHDRAWN = "active", "fulfilled", "withdrawn"
 
@@ -28,11 +36,11 @@ class PledgeState:
     party: str
     title: str
     kind: PledgeKind
-    quantity: Quantity
+    quantity: Quantity = field(metadata=read_columns(amount="amount", unit="unit"))
     priorities: tuple[str, ...]
     beneficiary: str | None
     due_on: date | None
-    delivered: Quantity
+    delivered: Quantity = field(metadata=read_columns(delivered="amount"))
     status: str
     made_on: date
 
@@ -158,37 +166,41 @@ class Pledge(Item):
             self.Withdrawn, reason=text(reason, "reason", limit=2000), **ctx.metadata()
         )
 
-    @classmethod
-    def evolve(cls, state: PledgeState | None, entry: Entry) -> PledgeState:
+    @evolves(Made)
+    def _made(state: None, entry: Entry) -> PledgeState:
         p = entry.payload
-        if entry.event_type == "Made":
-            return PledgeState(
-                roadmap_id=p["roadmap_id"],
-                party=p["party"],
-                title=p["title"],
-                kind=p["kind"],
-                quantity=p["quantity"],
-                priorities=tuple(p["priorities"]),
-                beneficiary=p["beneficiary"],
-                due_on=p["due_on"],
-                delivered=Quantity(p["quantity"].amount * 0, p["quantity"].unit),
-                status=ACTIVE,
-                made_on=entry.effective_on,
-            )
-        state = require_state(state, entry)
-        if entry.event_type == "Revised":
-            return replace(
-                state,
-                quantity=p["quantity"] or state.quantity,
-                title=p["title"] or state.title,
-            )
-        if entry.event_type == "ProgressReported":
-            return replace(state, delivered=p["delivered"])
-        if entry.event_type == "Fulfilled":
-            return replace(state, status=FULFILLED)
-        if entry.event_type == "Withdrawn":
-            return replace(state, status=WITHDRAWN)
-        return state
+        return PledgeState(
+            roadmap_id=p["roadmap_id"],
+            party=p["party"],
+            title=p["title"],
+            kind=p["kind"],
+            quantity=p["quantity"],
+            priorities=tuple(p["priorities"]),
+            beneficiary=p["beneficiary"],
+            due_on=p["due_on"],
+            delivered=Quantity(p["quantity"].amount * 0, p["quantity"].unit),
+            status=ACTIVE,
+            made_on=entry.effective_on,
+        )
+
+    @evolves(Revised)
+    def _revised(state: PledgeState, entry: Entry) -> PledgeState:
+        p = entry.payload
+        return replace(
+            state, quantity=p["quantity"] or state.quantity, title=p["title"] or state.title
+        )
+
+    @evolves(ProgressReported)
+    def _progress(state: PledgeState, entry: Entry) -> PledgeState:
+        return replace(state, delivered=entry.payload["delivered"])
+
+    @evolves(Fulfilled)
+    def _fulfilled(state: PledgeState, entry: Entry) -> PledgeState:
+        return replace(state, status=FULFILLED)
+
+    @evolves(Withdrawn)
+    def _withdrawn(state: PledgeState, entry: Entry) -> PledgeState:
+        return replace(state, status=WITHDRAWN)
 
     def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
         if "priorities" in changes:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from domain.model.errors import AlreadySponsorError, IllegalTransitionError
 from domain.model.history import Entry
-from domain.model.item import Item, require_state
+from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
 from domain.model.values import Context, ReformResult, optional_text, text
 
@@ -122,27 +122,31 @@ class ReformProposal(Item):
             self.Withdrawn, reason=text(reason, "reason", limit=2000), **ctx.metadata()
         )
 
-    @classmethod
-    def evolve(cls, state: ReformState | None, entry: Entry) -> ReformState:
+    @evolves(Proposed)
+    def _proposed(state: None, entry: Entry) -> ReformState:
         p = entry.payload
-        if entry.event_type == "Proposed":
-            return ReformState(
-                roadmap_id=p["roadmap_id"],
-                title=p["title"],
-                forum=p["forum"],
-                summary=p["summary"],
-                priorities=tuple(p["priorities"]),
-                sponsors=(p["party"],),
-                status=PROPOSED,
-            )
-        state = require_state(state, entry)
-        match entry.event_type:
-            case "CoSponsored":
-                return replace(state, sponsors=(*state.sponsors, p["party"]))
-            case "Submitted":
-                return replace(state, status=SUBMITTED, forum=p["forum"] or state.forum)
-            case "OutcomeRecorded":
-                return replace(state, status=ReformResult(p["result"]).value)
-            case "Withdrawn":
-                return replace(state, status=WITHDRAWN)
-        return state
+        return ReformState(
+            roadmap_id=p["roadmap_id"],
+            title=p["title"],
+            forum=p["forum"],
+            summary=p["summary"],
+            priorities=tuple(p["priorities"]),
+            sponsors=(p["party"],),
+            status=PROPOSED,
+        )
+
+    @evolves(CoSponsored)
+    def _cosponsored(state: ReformState, entry: Entry) -> ReformState:
+        return replace(state, sponsors=(*state.sponsors, entry.payload["party"]))
+
+    @evolves(Submitted)
+    def _submitted(state: ReformState, entry: Entry) -> ReformState:
+        return replace(state, status=SUBMITTED, forum=entry.payload["forum"] or state.forum)
+
+    @evolves(OutcomeRecorded)
+    def _outcome(state: ReformState, entry: Entry) -> ReformState:
+        return replace(state, status=ReformResult(entry.payload["result"]).value)
+
+    @evolves(Withdrawn)
+    def _withdrawn(state: ReformState, entry: Entry) -> ReformState:
+        return replace(state, status=WITHDRAWN)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from domain.model.errors import InvalidValueError, UnknownPartyError, UnknownPriorityError
 from domain.model.history import Entry
-from domain.model.item import Item, require_state
-from domain.model.values import Context, Priority, optional_text, party_code, text
+from domain.model.item import Item, evolves
+from domain.model.values import Context, Priority, optional_text, party_code, read_columns, text
 
 
 @dataclass(frozen=True)
 class RoadmapState:
     title: str
-    parties: tuple[str, ...]
+    parties: tuple[str, ...] = field(metadata=read_columns(parties=""))
     adopted_on: date
     priorities: tuple[Priority, ...]
     summary: str | None
@@ -89,18 +89,16 @@ class Roadmap(Item):
             **metadata,
         )
 
-    @classmethod
-    def evolve(cls, state: RoadmapState | None, entry: Entry) -> RoadmapState:
+    @evolves(Adopted)
+    def _adopted(state: None, entry: Entry) -> RoadmapState:
         p = entry.payload
-        if entry.event_type == "Adopted":
-            return RoadmapState(
-                title=p["title"],
-                parties=tuple(p["parties"]),
-                adopted_on=p["adopted_on"],
-                priorities=tuple(p["priorities"]),
-                summary=p["summary"],
-            )
-        return replace(require_state(state, entry))
+        return RoadmapState(
+            title=p["title"],
+            parties=tuple(p["parties"]),
+            adopted_on=p["adopted_on"],
+            priorities=tuple(p["priorities"]),
+            summary=p["summary"],
+        )
 
     def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:
         if "priorities" in changes and not changes["priorities"]:

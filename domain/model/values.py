@@ -53,6 +53,16 @@ class ReformResult(StrEnum):
     REJECTED = "rejected"
 
 
+def read_columns(**columns: str) -> dict[str, Any]:
+    """Field metadata: the columns a read model flattens this state field into.
+
+    Each column names an attribute path within the field's value (`"amount"` of a Quantity), or
+    `""` for the whole value (kept as JSON when it is a collection). Scalar fields need none:
+    they become a column of their own name; other collections stay in the item's public JSON.
+    """
+    return {"read_columns": columns}
+
+
 def party_code(value: str, field_name: str = "party") -> str:
     """An ISO 3166 alpha-2 code, upper case."""
     if not isinstance(value, str) or not _PARTY.match(value):

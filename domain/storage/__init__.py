@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import uuid4
 
@@ -11,12 +12,27 @@ from domain.storage.topics import register_moved_modules, topics_of
 register_moved_modules()
 
 __all__ = [
+    "Dialect",
     "IdempotencyRecord",
     "LedgerRecorder",
+    "dialect_of",
     "persistence_env",
     "sqlite_path",
     "topics_of",
 ]
+
+
+#: The SQL dialect of a store, which the read side writes its tables in.
+Dialect = Literal["sqlite", "postgres"]
+
+
+def dialect_of(database_url: str) -> Dialect:
+    if database_url.startswith("sqlite:///"):
+        return "sqlite"
+    if database_url.startswith(("postgresql://", "postgres://")):
+        return "postgres"
+    msg = f"ROADMAP_DATABASE_URL: unsupported scheme in {database_url!r}"
+    raise ValueError(msg)
 
 
 def sqlite_path(database_url: str) -> str:

@@ -13,7 +13,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from domain.storage.recorder import IdempotencyRecord
+from domain.storage.recorder import CREATED_STATUS, IdempotencyRecord, status_of
 
 IMMUTABLE_FUNCTION = "roadmap_refuse_change"
 
@@ -65,7 +65,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     record.request_hash,
                     record.item_id,
                     record.version,
-                    record.status,
+                    status_of(record),
                     record.created_at,
                 ),
             )
@@ -79,7 +79,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 (subject, key),
             )
             row = curs.fetchone()
-        return None if row is None else IdempotencyRecord(**row)
+        if row is None:
+            return None
+        status = row.pop("status")
+        return IdempotencyRecord(**row, created=status == CREATED_STATUS)
 
     def purge_idempotency(self, before: datetime) -> int:
         with self.datastore.transaction(commit=True) as curs:

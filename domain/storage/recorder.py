@@ -17,7 +17,9 @@ class IdempotencyRecord:
     request_hash: str
     item_id: UUID
     version: int
-    status: int
+    #: The command recorded a new item. Stored as 201/200 in the `status` column, as release
+    #: 0.1 wrote it, so rows of either release read the same.
+    created: bool
     created_at: datetime
 
 
@@ -29,3 +31,11 @@ class LedgerRecorder(Protocol):
     def position_of(self, originator_id: UUID, version: int) -> int | None: ...
 
     def max_notification_id(self) -> int | None: ...
+
+
+#: How `created` is spelt in the `status` column (release 0.1 stored the HTTP status there).
+CREATED_STATUS, CHANGED_STATUS = 201, 200
+
+
+def status_of(record: IdempotencyRecord) -> int:
+    return CREATED_STATUS if record.created else CHANGED_STATUS

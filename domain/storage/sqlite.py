@@ -17,7 +17,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from domain.storage.recorder import IdempotencyRecord
+from domain.storage.recorder import CREATED_STATUS, IdempotencyRecord, status_of
 
 
 class LedgerSQLitePool(SQLiteConnectionPool):
@@ -52,7 +52,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                     record.request_hash,
                     record.item_id.hex,
                     record.version,
-                    record.status,
+                    status_of(record),
                     record.created_at.isoformat(),
                 ),
             )
@@ -70,7 +70,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             request_hash=row["request_hash"],
             item_id=UUID(row["item_id"]),
             version=row["version"],
-            status=row["status"],
+            created=row["status"] == CREATED_STATUS,
             created_at=datetime.fromisoformat(row["created_at"]),
         )
 

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.model.history import Entry
+from domain.model.kinds import kind_name_of
 from projections.audit.leaf import leaf_entry, leaf_hash
 from projections.audit.merkle import Frontier, NodeKey
 from projections.audit.signing import Signer
 from projections.audit.summary import summarize
-from projections.partnership.projection import kind_of
+from projections.audit.tables import AUDIT, MERKLE, TREE_HEADS
 from projections.runtime.db import Cursor, Dialect, insert_many
-from projections.runtime.tables import AUDIT, MERKLE, TREE_HEADS, Table
+from projections.runtime.tables import Table
 
 
 def utc_now() -> datetime:
@@ -32,6 +33,13 @@ def fetch_nodes(cursor: Cursor, table: Table, keys: Iterable[NodeKey]) -> dict[N
         )
         found.update({(int(r[0]), int(r[1])): bytes.fromhex(r[2]) for r in cursor.fetchall()})
     return found
+
+
+def leaf_count(cursor: Cursor, audit: Table = AUDIT) -> int:
+    """The tree's size: one leaf an entry, indexed from 0 (an index answers it at once)."""
+    cursor.execute(f"SELECT MAX(leaf_index) FROM {audit.name}")
+    row = cursor.fetchone()
+    return 0 if row is None or row[0] is None else int(row[0]) + 1
 
 
 class AuditProjection:
@@ -54,10 +62,9 @@ class AuditProjection:
     def forget(self) -> None:
         """Nothing cached: the frontier is read again at every batch."""
 
-    def apply(
-        self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
-    ) -> int:
-        """Appends the batch's entries and leaves; answers the new number of leaves."""
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
+        """Appends the batch's entries and leaves, then signs the new tree head."""
+        leaves = leaf_count(cursor, self.audit)
         roadmaps = self._roadmaps_of(cursor, events)
         keys = Frontier.keys(leaves)
         nodes = fetch_nodes(cursor, self.merkle, keys)
@@ -67,7 +74,7 @@ class AuditProjection:
         for offset, (position, event) in enumerate(events):
             entry = Entry.of(event)
             stream_id = str(event.originator_id)
-            kind = kind_of(event)
+            kind = kind_name_of(event)
             if entry.version == 1:
                 roadmaps[stream_id] = str(entry.payload.get("roadmap_id", stream_id))
             fields = leaf_entry(stream_id, entry)
@@ -90,7 +97,6 @@ class AuditProjection:
         insert_many(cursor, dialect, self.merkle, tree)
         if rows:
             self._sign(cursor, frontier)
-        return frontier.size
 
     def _sign(self, cursor: Cursor, frontier: Frontier) -> None:
         if self.signer is None:

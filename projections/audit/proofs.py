@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from projections.audit import merkle
-from projections.audit.projection import fetch_nodes
+from projections.audit.projection import fetch_nodes, leaf_count
+from projections.audit.tables import AUDIT, MERKLE, TREE_HEADS
 from projections.runtime.db import Cursor, ReadStore
-from projections.runtime.tables import AUDIT, MERKLE, TRACKING, TREE_HEADS
 
 
 class ProofRangeError(ValueError):
@@ -49,9 +49,7 @@ def tree_heads(store: ReadStore, after: int = 0, limit: int = 1000) -> list[dict
 
 
 def _size(cursor: Cursor) -> int:
-    cursor.execute(f"SELECT leaf_count FROM {TRACKING.name} WHERE name = 'audit'")
-    row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return leaf_count(cursor)
 
 
 def _check_size(current: int, size: int, field: str) -> None:

@@ -5,14 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-NOUNS = {
-    "Roadmap": "roadmap",
-    "Pledge": "pledge",
-    "Consultation": "consultation",
-    "Decision": "decision",
-    "Exchange": "exchange",
-    "ReformProposal": "reform proposal",
-}
+from domain.model.kinds import BY_NAME
 
 
 def _words(event_type: str) -> str:
@@ -27,7 +20,8 @@ def summarize(
     kind: str, event_type: str, data: dict[str, Any], actor: str, party: str | None
 ) -> str:
     who = f"{party} ({actor})" if party else actor
-    noun = NOUNS.get(kind, kind.lower())
+    known = BY_NAME.get(kind)
+    noun = known.noun if known is not None else kind.lower()
     line = f"{who}: {noun} {_words(event_type)}"
     details = []
     if data.get("title"):

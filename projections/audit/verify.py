@@ -18,8 +18,8 @@ from projections.audit.leaf import FastLeaves, leaf_hash
 from projections.audit.merkle import Frontier
 from projections.audit.proofs import tree_heads
 from projections.audit.signing import signature_valid
+from projections.audit.tables import AUDIT
 from projections.runtime.db import ReadStore
-from projections.runtime.tables import AUDIT
 
 PAGE = 5000
 

@@ -2,80 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from domain.application.service import RoadmapLedger
-from domain.model.consultation import Consultation, ConsultationState
-from domain.model.decision import Decision, DecisionState
-from domain.model.exchange import Exchange, ExchangeState
 from domain.model.history import CORRECTED, RETRACTED, Entry, view
 from domain.model.item import Item
-from domain.model.pledge import Pledge, PledgeState
+from domain.model.kinds import BY_NAME, ROADMAP, kind_name_of
 from domain.model.public import public_fields
-from domain.model.reform import ReformProposal, ReformState
-from domain.model.roadmap import Roadmap, RoadmapState
 from domain.storage.transcoding import LedgerTranscoder
+from projections.partnership.tables import (
+    ITEM_PRIORITIES,
+    ITEM_TABLES,
+    MEMBERS,
+    PRIORITIES,
+    TABLES,
+    columns_of,
+)
 from projections.runtime.cache import ItemCache
 from projections.runtime.db import Cursor, Dialect, insert_many
-from projections.runtime.tables import (
-    CONSULTATIONS,
-    DECISIONS,
-    EXCHANGES,
-    ITEM_PRIORITIES,
-    MEMBERS,
-    PLEDGES,
-    PRIORITIES,
-    REFORMS,
-    ROADMAPS,
-    Table,
-    from_db,
-)
-
-Columns = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def _pledge_columns(p: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **p,
-        "amount": p["quantity"]["amount"],
-        "unit": p["quantity"]["unit"],
-        "delivered": p["delivered"]["amount"],
-    }
-
-
-def _same(p: dict[str, Any]) -> dict[str, Any]:
-    return p
-
-
-@dataclass(frozen=True)
-class Kind:
-    aggregate: type[Item]
-    state: type[Any]
-    table: Table
-    columns: Columns
-
-
-KINDS: dict[str, Kind] = {
-    "Roadmap": Kind(Roadmap, RoadmapState, ROADMAPS, _same),
-    "Pledge": Kind(Pledge, PledgeState, PLEDGES, _pledge_columns),
-    "Consultation": Kind(Consultation, ConsultationState, CONSULTATIONS, _same),
-    "Decision": Kind(Decision, DecisionState, DECISIONS, _same),
-    "Exchange": Kind(Exchange, ExchangeState, EXCHANGES, _same),
-    "ReformProposal": Kind(ReformProposal, ReformState, REFORMS, _same),
-}
+from projections.runtime.tables import Table, from_db
 
 
 def _utc(value: Any) -> datetime:
     return datetime.fromisoformat(from_db("ts", value)).astimezone(UTC)
-
-
-def kind_of(event: Any) -> str:
-    """`Pledge` for `domain.model.pledge:Pledge.Made`: every event class is nested in its aggregate."""
-    return type(event).__qualname__.split(".", 1)[0]
 
 
 @dataclass
@@ -105,7 +58,7 @@ class Record:
 
 class PartnershipProjection:
     name = "partnership"
-    base_tables = (*(k.table for k in KINDS.values()), PRIORITIES, ITEM_PRIORITIES, MEMBERS)
+    base_tables = TABLES
 
     def __init__(self, app: RoadmapLedger, suffix: str = "") -> None:
         """`suffix` names a fresh set of tables (a rebuild builds them beside the live ones)."""
@@ -115,19 +68,19 @@ class PartnershipProjection:
         self.tables = tuple(self.table.values())
         self.cache: ItemCache[Record] = ItemCache(10_000)
 
+    def _item_table(self, kind: str) -> Table:
+        return self.table[ITEM_TABLES[kind].name]
+
     def forget(self) -> None:
         self.cache.clear()
 
-    def apply(
-        self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
-    ) -> int:
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
         records = self._load(cursor, events)
         for _, event in events:
             self._evolve(records, event)
         self._store(cursor, dialect, list(records.values()))
         for record in records.values():
             self.cache.put(str(record.item_id), record)
-        return leaves
 
     def _load(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> dict[UUID, Record]:
         wanted: dict[str, set[UUID]] = {}
@@ -140,13 +93,13 @@ class PartnershipProjection:
             if cached is not None:
                 records[event.originator_id] = cached
             else:
-                wanted.setdefault(kind_of(event), set()).add(event.originator_id)
+                wanted.setdefault(kind_name_of(event), set()).add(event.originator_id)
         for kind, ids in wanted.items():
-            spec = KINDS[kind]
+            state_class = BY_NAME[kind].state
             marks = ", ".join("?" * len(ids))
             cursor.execute(
                 "SELECT id, version, void, recorded_at, updated_at, effective_on, state "
-                f"FROM {self.table[spec.table.name].name} WHERE id IN ({marks})",
+                f"FROM {self._item_table(kind).name} WHERE id IN ({marks})",
                 [str(i) for i in ids],
             )
             for row in cursor.fetchall():
@@ -154,7 +107,7 @@ class PartnershipProjection:
                 records[item_id] = Record(
                     kind=kind,
                     item_id=item_id,
-                    state=spec.state(**self.transcoder.decode(from_db("blob", row[6]))),
+                    state=state_class(**self.transcoder.decode(from_db("blob", row[6]))),
                     version=row[1],
                     void=bool(row[2]),
                     recorded_at=_utc(row[3]),
@@ -164,15 +117,15 @@ class PartnershipProjection:
         return records
 
     def _evolve(self, records: dict[UUID, Record], event: Any) -> None:
-        kind = kind_of(event)
-        spec = KINDS[kind]
+        kind = kind_name_of(event)
+        aggregate = BY_NAME[kind].aggregate
         entry = Entry.of(event)
         item_id: UUID = event.originator_id
         if entry.version == 1:
             records[item_id] = Record(
                 kind=kind,
                 item_id=item_id,
-                state=spec.aggregate.evolve(None, entry),
+                state=aggregate.evolve(None, entry),
                 version=1,
                 void=False,
                 recorded_at=entry.recorded_at,
@@ -187,11 +140,11 @@ class PartnershipProjection:
             # A correction re-folds the item's entries up to this very event.
             item: Item = self.app.repository.get(item_id, version=entry.version)
             seen = view(item.entries)
-            record.state = spec.aggregate.fold(seen.entries)
+            record.state = aggregate.fold(seen.entries)
             record.void = seen.void
             record.effective_on = seen.entries[0].effective_on
         else:
-            record.state = spec.aggregate.evolve(record.state, entry)
+            record.state = aggregate.evolve(record.state, entry)
 
     def _store(self, cursor: Cursor, dialect: Dialect, records: list[Record]) -> None:
         if not records:
@@ -202,28 +155,28 @@ class PartnershipProjection:
         members: list[tuple[Any, ...]] = []
         for record in records:
             public = record.public()
-            spec = KINDS[record.kind]
             values = {
-                **spec.columns(public),
+                **public,
+                **{c.name: c.value(public) for c in columns_of(BY_NAME[record.kind])},
                 "roadmap_id": public.get("roadmap_id", public["id"]),
                 "public": public,
                 "state": self.transcoder.encode(vars(record.state)),
             }
             by_kind.setdefault(record.kind, []).append(
-                self.table[spec.table.name].row(values, dialect)
+                self._item_table(record.kind).row(values, dialect)
             )
             item = public["id"]
-            if record.kind == "Roadmap":
+            if record.kind == ROADMAP.name:
                 priorities.extend(
                     PRIORITIES.row({"roadmap_id": item, **p, "ord": n}, dialect)
                     for n, p in enumerate(public["priorities"])
                 )
-            for code in public.get("priorities", []) if record.kind != "Roadmap" else []:
+            for code in public.get("priorities", []) if record.kind != ROADMAP.name else []:
                 item_priorities.append((item, code, record.kind))
             for role in ("co_chairs", "invited_co_chairs", "endorsements", "sponsors"):
                 members.extend((item, role, party) for party in public.get(role, []))
         for kind, rows in by_kind.items():
-            insert_many(cursor, dialect, self.table[KINDS[kind].table.name], rows, upsert=True)
+            insert_many(cursor, dialect, self._item_table(kind), rows, upsert=True)
         ids = [str(r.item_id) for r in records]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]

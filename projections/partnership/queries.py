@@ -1,41 +1,18 @@
-"""What readers ask of the read models: items, roadmaps, the audit trail, log positions."""
+"""What readers ask of the read models: items, roadmaps, log positions (and the audit trail)."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from domain.model.kinds import KINDS, ROADMAP
+from projections.audit.queries import AuditFilter, AuditPage, audit_page
+from projections.partnership.tables import ITEM_TABLES
 from projections.runtime.db import ReadStore
 from projections.runtime.runner import Runner
-from projections.runtime.tables import AUDIT, ITEM_TABLES, ROADMAPS, TRACKING, Table, from_db, to_db
+from projections.runtime.tables import TRACKING, Table, from_db
 
-TABLES: dict[str, Table] = {
-    "roadmaps": ITEM_TABLES[0],
-    "pledges": ITEM_TABLES[1],
-    "consultations": ITEM_TABLES[2],
-    "decisions": ITEM_TABLES[3],
-    "exchanges": ITEM_TABLES[4],
-    "reform-proposals": ITEM_TABLES[5],
-}
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    roadmap_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    party: str | None = None
-    event_type: str | None = None
-    stream_id: str | None = None
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    entries: list[dict[str, Any]]
-    next_cursor: int | None
-    position: int
+TABLES: dict[str, Table] = {kind.collection: ITEM_TABLES[kind.name] for kind in KINDS}
 
 
 class ReadModels:
@@ -78,45 +55,15 @@ class ReadModels:
     def roadmaps(self) -> list[dict[str, Any]]:
         with self.store.transaction() as cursor:
             cursor.execute(
-                f"SELECT public FROM {ROADMAPS.name} WHERE NOT void ORDER BY adopted_on, id"
+                f"SELECT public FROM {ITEM_TABLES[ROADMAP.name].name} WHERE NOT void "
+                "ORDER BY adopted_on, id"
             )
             return [from_db("json", row[0]) for row in cursor.fetchall()]
 
     def audit(self, where: AuditFilter, *, after: int = 0, limit: int = 100) -> AuditPage:
-        """One page of the audit trail in log order; `after` is the cursor (a position)."""
-        clauses = ["position > ?"]
-        params: list[Any] = [after]
-        dialect = self.store.dialect
-        for column, value in (
-            ("roadmap_id", where.roadmap_id),
-            ("actor_party", where.party),
-            ("event_type", where.event_type),
-            ("stream_id", where.stream_id),
-        ):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if where.since is not None:
-            clauses.append("recorded_at >= ?")
-            params.append(to_db("ts", where.since.isoformat(), dialect))
-        if where.until is not None:
-            clauses.append("recorded_at <= ?")
-            params.append(to_db("ts", where.until.isoformat(), dialect))
-        names = AUDIT.column_names
-        position = self.position("audit")
-        with self.store.transaction() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(names)} FROM {AUDIT.name} "
-                f"WHERE {' AND '.join(clauses)} ORDER BY position LIMIT ?",
-                [*params, limit + 1],
-            )
-            rows = cursor.fetchall()
-        kinds = dict(AUDIT.columns)
-        entries = [
-            {name: from_db(kinds[name], value) for name, value in zip(names, row, strict=True)}
-            for row in rows[:limit]
-        ]
-        for entry in entries:
-            entry.pop("effective_year")
-        next_cursor = entries[-1]["position"] if len(rows) > limit else None
-        return AuditPage(entries, next_cursor, position)
+        return audit_page(
+            self.store, where, after=after, limit=limit, position=self.position("audit")
+        )
+
+
+__all__ = ["TABLES", "AuditFilter", "AuditPage", "ReadModels"]

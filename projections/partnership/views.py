@@ -6,35 +6,42 @@ or be swapped by a rebuild, the views keep their names and columns.
 
 from __future__ import annotations
 
+from domain.model.kinds import KINDS, Kind
+from projections.partnership.tables import columns_of
 from projections.runtime.db import Cursor
 
+
+def _item_view(kind: Kind) -> str:
+    """Every column of the kind's table but its internals (public JSON, folded state, void)."""
+    ids = "id" if kind.section is None else "id, roadmap_id"
+    columns = ", ".join(c.name for c in columns_of(kind))
+    return (
+        f"SELECT {ids}, {columns}, version, recorded_at, updated_at "
+        f"FROM {kind.table} WHERE NOT void"
+    )
+
+
+def _open_items() -> str:
+    """Decisions awaiting endorsement, pledges past their due date, and each kind's `awaiting`."""
+    parts = [
+        "SELECT roadmap_id, 'decision' AS item_kind, id, text AS title, "
+        "'awaiting endorsement' AS reason, CAST(NULL AS DATE) AS due_on FROM rm_decisions "
+        "WHERE NOT void AND status = 'proposed'",
+        "SELECT roadmap_id, 'pledge', id, title, 'past its due date', due_on "
+        "FROM rm_pledges WHERE NOT void AND status = 'active' AND due_on < CURRENT_DATE",
+    ]
+    parts += [
+        f"SELECT roadmap_id, '{kind.noun}', id, title, '{kind.awaiting.reason}', NULL "
+        f"FROM {kind.table} WHERE NOT void AND status = '{kind.awaiting.status}'"
+        for kind in KINDS
+        if kind.awaiting is not None
+    ]
+    return " UNION ALL ".join(parts)
+
+
 VIEWS: dict[str, str] = {
-    "v_roadmaps": (
-        "SELECT id, title, parties, adopted_on, summary, version, recorded_at, updated_at "
-        "FROM rm_roadmaps WHERE NOT void"
-    ),
+    **{f"v_{kind.table.removeprefix('rm_')}": _item_view(kind) for kind in KINDS},
     "v_priorities": "SELECT roadmap_id, code, title, ord FROM rm_priorities",
-    "v_pledges": (
-        "SELECT id, roadmap_id, party, title, kind, status, amount, unit, delivered, "
-        "beneficiary, due_on, made_on, version, recorded_at, updated_at "
-        "FROM rm_pledges WHERE NOT void"
-    ),
-    "v_consultations": (
-        "SELECT id, roadmap_id, kind, title, status, host_party, location, starts_on, ends_on, "
-        "summary, version, recorded_at, updated_at FROM rm_consultations WHERE NOT void"
-    ),
-    "v_decisions": (
-        "SELECT id, roadmap_id, consultation_id, text, status, recorded_by, version, "
-        "recorded_at, updated_at FROM rm_decisions WHERE NOT void"
-    ),
-    "v_exchanges": (
-        "SELECT id, roadmap_id, category, from_party, to_party, participants, starts_on, "
-        "ends_on, title, status, version, recorded_at, updated_at FROM rm_exchanges WHERE NOT void"
-    ),
-    "v_reform_proposals": (
-        "SELECT id, roadmap_id, title, forum, summary, status, version, recorded_at, updated_at "
-        "FROM rm_reform_proposals WHERE NOT void"
-    ),
     "v_item_priorities": "SELECT item_id, item_kind, code FROM rm_item_priorities",
     "v_item_parties": "SELECT item_id, role, party FROM rm_item_parties",
     "v_audit_trail": (
@@ -55,15 +62,7 @@ VIEWS: dict[str, str] = {
         "COUNT(*) AS events FROM rm_audit a JOIN rm_item_priorities ip ON ip.item_id = a.stream_id "
         "GROUP BY a.roadmap_id, ip.code, a.effective_year"
     ),
-    "v_open_items": (
-        "SELECT roadmap_id, 'decision' AS item_kind, id, text AS title, "
-        "'awaiting endorsement' AS reason, CAST(NULL AS DATE) AS due_on FROM rm_decisions "
-        "WHERE NOT void AND status = 'proposed' "
-        "UNION ALL SELECT roadmap_id, 'exchange', id, title, 'awaiting agreement', NULL "
-        "FROM rm_exchanges WHERE NOT void AND status = 'proposed' "
-        "UNION ALL SELECT roadmap_id, 'pledge', id, title, 'past its due date', due_on "
-        "FROM rm_pledges WHERE NOT void AND status = 'active' AND due_on < CURRENT_DATE"
-    ),
+    "v_open_items": _open_items(),
 }
 
 

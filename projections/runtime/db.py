@@ -11,14 +11,15 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from domain.storage import persistence_env
+from domain.storage import Dialect, dialect_of, persistence_env
 
-Dialect = Literal["sqlite", "postgres"]
+#: The read side names the dialect here: nothing else of it imports the storage package.
+__all__ = ["Cursor", "Dialect", "ReadStore", "insert_many"]
 
 
 class Cursor(Protocol):
@@ -67,16 +68,14 @@ class ReadStore:
 
     def __init__(self, database_url: str, *, pool_size: int = 4) -> None:
         env = persistence_env(database_url)
-        self.dialect: Dialect
-        if env["PERSISTENCE_MODULE"].startswith("domain.storage.sqlite"):
-            self.dialect = "sqlite"
+        self.dialect: Dialect = dialect_of(database_url)
+        if self.dialect == "sqlite":
             self._sqlite_path = env["SQLITE_DBNAME"]
             self._local = threading.local()
             self._lock = threading.Lock()
             self._connections: list[sqlite3.Connection] = []
             self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
         else:
-            self.dialect = "postgres"
             self.schema = env["POSTGRES_SCHEMA"]
             conninfo = psycopg.conninfo.make_conninfo(
                 dbname=env["POSTGRES_DBNAME"],

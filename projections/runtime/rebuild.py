@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.application.service import RoadmapLedger
-from projections.partnership.views import VIEWS, create_views
 from projections.runtime.db import Cursor, ReadStore
-from projections.runtime.runner import Projection, Runner, all_projections, create_tables
+from projections.runtime.runner import Catalog, Projection, Runner, create_tables
 from projections.runtime.tables import TRACKING, Table
 
 SUFFIX = "_next"
@@ -31,20 +30,22 @@ def _drop(cursor: Cursor, tables: tuple[Table, ...]) -> None:
 def rebuild(
     app: RoadmapLedger,
     store: ReadStore,
+    catalog: Catalog,
     name: str | None = None,
     *,
     batch_size: int = 5000,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Rebuilds projection `name` (all when None); answers each one's position after the swap."""
-    fresh = all_projections(app, SUFFIX)
+    fresh = catalog.projections(app, SUFFIX)
     if name is not None:
         fresh = [p for p in fresh if p.name == name]
         if not fresh:
-            known = ", ".join(p.name for p in all_projections(app))
+            known = ", ".join(p.name for p in catalog.projections(app))
             msg = f"no projection named {name!r} (known: {known})"
             raise UnknownProjectionError(msg)
-    Runner(app, store).setup()  # the live tables, tracking rows and views exist
+    live = catalog.projections(app)
+    Runner(app, store, live, catalog=catalog).setup()  # live tables, tracking rows, views
     with store.transaction(write=True) as cursor:
         for projection in fresh:
             _drop(cursor, projection.tables)
@@ -55,11 +56,13 @@ def rebuild(
     builder = Runner(app, store, fresh, batch_size=batch_size, tracking_suffix=SUFFIX)
     builder.setup()
     builder.catch_up(progress)
-    return {p.name: _swap(app, store, builder, p) for p in fresh}
+    return {p.name: _swap(store, catalog, builder, p, live) for p in fresh}
 
 
-def _swap(app: RoadmapLedger, store: ReadStore, builder: Runner, fresh: Projection) -> int:
-    live = next(p for p in all_projections(app) if p.name == fresh.name)
+def _swap(
+    store: ReadStore, catalog: Catalog, builder: Runner, fresh: Projection, lives: list[Projection]
+) -> int:
+    live = next(p for p in lives if p.name == fresh.name)
     with store.transaction(write=True) as cursor:
         # Hold the live tracking row: a live runner mid-batch finishes first, the next one
         # finds the position moved and reads again.
@@ -68,20 +71,15 @@ def _swap(app: RoadmapLedger, store: ReadStore, builder: Runner, fresh: Projecti
             [live.name],
         )
         head = builder.apply_to_head(cursor, fresh)
-        for view in VIEWS:
-            cursor.execute(f"DROP VIEW IF EXISTS {view}")
+        catalog.drop_views(cursor)
         _drop(cursor, live.tables)
         for table in fresh.tables:
             base = table.name.removesuffix(SUFFIX)
             cursor.execute(f"ALTER TABLE {table.name} RENAME TO {base}")
             _rename_indexes(cursor, store, table, base)
-        cursor.execute(
-            f"UPDATE {TRACKING.name} SET position = ?, leaf_count = "
-            f"(SELECT leaf_count FROM {TRACKING.name} WHERE name = ?) WHERE name = ?",
-            [head, fresh.name + SUFFIX, live.name],
-        )
+        cursor.execute(f"UPDATE {TRACKING.name} SET position = ? WHERE name = ?", [head, live.name])
         cursor.execute(f"DELETE FROM {TRACKING.name} WHERE name = ?", [fresh.name + SUFFIX])
-        create_views(cursor)
+        catalog.create_views(cursor)
     return head
 
 

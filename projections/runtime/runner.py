@@ -15,14 +15,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from domain.application.service import RoadmapLedger
-from projections.audit.projection import AuditProjection
-from projections.audit.signing import Signer
-from projections.partnership.projection import PartnershipProjection
-from projections.partnership.views import create_views
 from projections.runtime.db import Cursor, Dialect, ReadStore
 from projections.runtime.lease import Lease
-from projections.runtime.tables import LIVE_TABLES, TRACKING, Table
-from projections.temporal.projection import TemporalProjection
+from projections.runtime.tables import TRACKING, Table
 
 
 class Projection(Protocol):
@@ -30,12 +25,25 @@ class Projection(Protocol):
     base_tables: tuple[Table, ...]
     tables: tuple[Table, ...]
 
-    def apply(
-        self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
-    ) -> int: ...
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
+        """Applies a batch of (position, event) in log order, inside the runner's transaction."""
 
     def forget(self) -> None:
         """Drops what the projection cached: its last transaction did not commit."""
+
+
+class Catalog(Protocol):
+    """The read side the runtime runs: its projections, every live table, the views over them."""
+
+    tables: tuple[Table, ...]
+
+    def projections(
+        self, app: RoadmapLedger, suffix: str = "", signer: Any = None
+    ) -> list[Projection]: ...
+
+    def create_views(self, cursor: Cursor) -> None: ...
+
+    def drop_views(self, cursor: Cursor) -> None: ...
 
 
 logger = logging.getLogger("projections")
@@ -53,16 +61,6 @@ def _claimed(cursor: Cursor, name: str) -> None:
         raise LostRaceError(name)
 
 
-def all_projections(
-    app: RoadmapLedger, suffix: str = "", signer: Signer | None = None
-) -> list[Projection]:
-    return [
-        PartnershipProjection(app, suffix),
-        AuditProjection(suffix, signer),
-        TemporalProjection(suffix),
-    ]
-
-
 def create_tables(cursor: Cursor, dialect: Dialect, tables: Sequence[Table]) -> None:
     for table in tables:
         for statement in table.ddl(dialect):
@@ -74,14 +72,17 @@ class Runner:
         self,
         app: RoadmapLedger,
         store: ReadStore,
-        projections: list[Projection] | None = None,
+        projections: list[Projection],
         *,
+        catalog: Catalog | None = None,
         batch_size: int = 1000,
         tracking_suffix: str = "",
     ) -> None:
+        """With a `catalog`, setup also creates every live table and the reporting views."""
         self.app = app
         self.store = store
-        self.projections = projections if projections is not None else all_projections(app)
+        self.projections = projections
+        self.catalog = catalog
         self.batch_size = batch_size
         self.suffix = tracking_suffix
         self.advanced = threading.Condition()
@@ -93,7 +94,8 @@ class Runner:
 
     def setup(self) -> None:
         with self.store.transaction(write=True) as cursor:
-            create_tables(cursor, self.store.dialect, [] if self.suffix else LIVE_TABLES)
+            if self.catalog is not None and not self.suffix:
+                create_tables(cursor, self.store.dialect, self.catalog.tables)
             for projection in self.projections:
                 create_tables(cursor, self.store.dialect, projection.tables)
                 cursor.execute(
@@ -101,35 +103,33 @@ class Runner:
                     "ON CONFLICT (name) DO NOTHING",
                     [self.key(projection)],
                 )
-            if not self.suffix:
-                create_views(cursor)
-        self.position = min((p for p, _ in self.tracking().values()), default=0)
+            if self.catalog is not None and not self.suffix:
+                self.catalog.create_views(cursor)
+        self.position = min(self.tracking().values(), default=0)
 
     def key(self, projection: Projection) -> str:
         """The projection's row in the tracking table."""
         return projection.name + self.suffix
 
-    def tracking(self) -> dict[str, tuple[int, int]]:
+    def tracking(self) -> dict[str, int]:
         names = [self.key(p) for p in self.projections]
         with self.store.transaction() as cursor:
             cursor.execute(
-                f"SELECT name, position, leaf_count FROM {TRACKING.name} "
+                f"SELECT name, position FROM {TRACKING.name} "
                 f"WHERE name IN ({', '.join('?' * len(names))})",
                 names,
             )
-            return {row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall()}
+            return {row[0]: int(row[1]) for row in cursor.fetchall()}
 
     def run_once(self) -> int:
         """Applies one batch; answers how many events it applied (0: caught up or lost a race)."""
         tracked = self.tracking()
         for projection in self.projections:
             # Moved by someone else (a rebuild's swap, another runner): the caches are stale.
-            if (
-                self._committed.get(self.key(projection), tracked[self.key(projection)][0])
-                != (tracked[self.key(projection)][0])
-            ):
+            key = self.key(projection)
+            if self._committed.get(key, tracked[key]) != tracked[key]:
                 projection.forget()
-        start = min(position for position, _ in tracked.values())
+        start = min(tracked.values())
         notifications = self.app.recorder.select_notifications(start + 1, self.batch_size)
         if not notifications:
             return 0
@@ -138,7 +138,7 @@ class Runner:
         try:
             with self.store.transaction(write=True) as cursor:
                 for projection in self.projections:
-                    position, leaves = tracked[self.key(projection)]
+                    position = tracked[self.key(projection)]
                     mine = [e for e in events if e[0] > position]
                     if not mine:
                         continue
@@ -148,11 +148,7 @@ class Runner:
                         [last, self.key(projection), position],
                     )
                     _claimed(cursor, self.key(projection))
-                    leaves = projection.apply(cursor, self.store.dialect, mine, leaves)
-                    cursor.execute(
-                        f"UPDATE {TRACKING.name} SET leaf_count = ? WHERE name = ?",
-                        [leaves, self.key(projection)],
-                    )
+                    projection.apply(cursor, self.store.dialect, mine)
         except LostRaceError:
             self._forget()
             return 0
@@ -160,7 +156,7 @@ class Runner:
             self._forget()
             raise
         for projection in self.projections:
-            self._committed[self.key(projection)] = max(last, tracked[self.key(projection)][0])
+            self._committed[self.key(projection)] = max(last, tracked[self.key(projection)])
         with self.advanced:
             self.position = max(self.position, last)
             self.advanced.notify_all()
@@ -169,22 +165,16 @@ class Runner:
     def apply_to_head(self, cursor: Cursor, projection: Projection) -> int:
         """Inside the caller's transaction, applies what is left of the log to `projection`."""
         key = self.key(projection)
-        cursor.execute(
-            f"SELECT position, leaf_count FROM {TRACKING.name} WHERE name = ?",
-            [key],
-        )
-        position, leaves = (int(v) for v in cursor.fetchone())
+        cursor.execute(f"SELECT position FROM {TRACKING.name} WHERE name = ?", [key])
+        position = int(cursor.fetchone()[0])
         while True:
             notifications = self.app.recorder.select_notifications(position + 1, self.batch_size)
             if not notifications:
                 break
             events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
-            leaves = projection.apply(cursor, self.store.dialect, events, leaves)
+            projection.apply(cursor, self.store.dialect, events)
             position = notifications[-1].id
-        cursor.execute(
-            f"UPDATE {TRACKING.name} SET position = ?, leaf_count = ? WHERE name = ?",
-            [position, leaves, key],
-        )
+        cursor.execute(f"UPDATE {TRACKING.name} SET position = ? WHERE name = ?", [position, key])
         return position
 
     def _forget(self) -> None:

@@ -19,13 +19,14 @@ from uuid import UUID
 
 from domain.model.history import CORRECTED, RETRACTED, Entry, view
 from domain.model.item import Item
+from domain.model.kinds import BY_NAME, kind_name_of
 from domain.model.plain import plain
 from domain.model.public import public_fields
 from domain.storage.transcoding import LedgerTranscoder
-from projections.partnership.projection import KINDS, kind_of
 from projections.runtime.cache import ItemCache
 from projections.runtime.db import Cursor, Dialect, insert_many
-from projections.runtime.tables import ENTRIES, ITEM_VERSIONS, SEGMENTS, Table, from_db, to_db
+from projections.runtime.tables import Table, from_db, to_db
+from projections.temporal.tables import ENTRIES, ITEM_VERSIONS, SEGMENTS
 
 PER_ANSWER = ("version", "updated_at")
 
@@ -121,9 +122,7 @@ class TemporalProjection:
     def forget(self) -> None:
         self.cache.clear()
 
-    def apply(
-        self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]], leaves: int
-    ) -> int:
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
         items = self._load(cursor, events)
         new_entries: list[tuple[Any, ...]] = []
         written: Written = []
@@ -133,11 +132,11 @@ class TemporalProjection:
             item_id = str(event.originator_id)
             if entry.version == 1:
                 roadmap = str(entry.payload.get("roadmap_id", item_id))
-                items[item_id] = ItemHistory(kind_of(event), roadmap)
+                items[item_id] = ItemHistory(kind_name_of(event), roadmap)
             item = items[item_id]
             item.entries.append(entry)
             new_entries.append((item_id, entry.version, self.transcoder.encode(vars(entry))))
-            cls = KINDS[item.kind].aggregate
+            cls = BY_NAME[item.kind].aggregate
             if entry.version == 1 or entry.event_type in (CORRECTED, RETRACTED):
                 fresh = spans(cls, item.entries)
             else:
@@ -171,7 +170,6 @@ class TemporalProjection:
             row["stored"] = True
         for item_id, item in items.items():
             self.cache.put(item_id, item)
-        return leaves
 
     def _replace(
         self,
@@ -281,7 +279,7 @@ class TemporalProjection:
                     "stored": True,
                 }
         for item_id, item in items.items():
-            item.spans = spans(KINDS[item.kind].aggregate, item.entries)
+            item.spans = spans(BY_NAME[item.kind].aggregate, item.entries)
             rows = stored[item_id]
             for span in item.spans:
                 span.row = rows.pop((span.effective_from, span.effective_to), None)

@@ -6,12 +6,11 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from domain.model.kinds import BY_COLLECTION, BY_NAME, SECTIONED
 from domain.model.plain import plain
-from domain.model.public import SECTIONS
 from projections.runtime.db import ReadStore
-from projections.runtime.tables import ITEM_VERSIONS, SEGMENTS, from_db, to_db
-
-_SECTION_OF_KIND = {cls.__name__: key for cls, key in SECTIONS.items()}
+from projections.runtime.tables import from_db, to_db
+from projections.temporal.tables import ITEM_VERSIONS, SEGMENTS
 
 
 def _rows(
@@ -73,17 +72,6 @@ def _with_version(public: str, version: int, updated_at: str) -> str:
     return f'{{"version":{version},"updated_at":"{updated_at}",{public.lstrip()[1:]}'
 
 
-#: The kind of item each collection of the HTTP contract holds.
-KIND_OF_COLLECTION = {
-    "roadmaps": "Roadmap",
-    "pledges": "Pledge",
-    "consultations": "Consultation",
-    "decisions": "Decision",
-    "exchanges": "Exchange",
-    "reform-proposals": "ReformProposal",
-}
-
-
 def item_at(
     store: ReadStore,
     item_id: str,
@@ -105,7 +93,7 @@ def item_json(
     as_of: datetime | None,
     effective_on: date | None,
 ) -> str | None:
-    where, params = "s.item_id = ? AND s.kind = ?", [item_id, KIND_OF_COLLECTION[kind]]
+    where, params = "s.item_id = ? AND s.kind = ?", [item_id, BY_COLLECTION[kind].name]
     rows = _rows(store, where, params, as_of, effective_on)
     return rows[0][1] if rows else None
 
@@ -122,10 +110,10 @@ def state_json(
     roadmap = item_json(store, roadmap_id, kind="roadmaps", as_of=as_of, effective_on=None)
     if roadmap is None:
         return None
-    sections: dict[str, list[str]] = {key: [] for key in _SECTION_OF_KIND.values()}
+    sections: dict[str, list[str]] = {str(k.section): [] for k in SECTIONED}
     where = "s.roadmap_id = ? AND s.item_id <> ? AND NOT s.void"
     for kind, text in _rows(store, where, [roadmap_id, roadmap_id], as_of, effective_on):
-        sections[_SECTION_OF_KIND[kind]].append(text)
+        sections[str(BY_NAME[kind].section)].append(text)
     parts = [f'"roadmap":{roadmap}']
     parts += [f'"{key}":[{",".join(items)}]' for key, items in sections.items()]
     parts += [

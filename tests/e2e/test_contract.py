@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.application.service import COLLECTIONS
+from domain.model.kinds import COLLECTIONS
 from domain.model.pledge import Pledge
 from tests.e2e.support import (
     ADMIN,

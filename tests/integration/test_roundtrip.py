@@ -10,11 +10,12 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.application.service import COLLECTIONS, RoadmapLedger
+from domain.application.service import RoadmapLedger
 from domain.model.consultation import Consultation
 from domain.model.decision import Decision
 from domain.model.exchange import Exchange
 from domain.model.item import Item
+from domain.model.kinds import COLLECTIONS
 from domain.model.pledge import Pledge
 from domain.model.reform import ReformProposal
 from domain.model.roadmap import Roadmap

@@ -24,9 +24,10 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from domain.application.running import CommandResult, Meta
-from domain.application.service import COLLECTIONS, RoadmapLedger
+from domain.application.service import RoadmapLedger
 from domain.model.errors import DomainError
 from domain.model.history import CORRECTED, RETRACTED, Entry
+from domain.model.kinds import COLLECTIONS
 from domain.model.values import (
     ConsultationKind,
     ExchangeCategory,
@@ -36,10 +37,11 @@ from domain.model.values import (
 )
 from domain.storage import persistence_env
 from projections.audit.signing import Signer
+from projections.audit.tables import AUDIT, TREE_HEADS
+from projections.catalog import LIVE_TABLES, all_projections, live_runner, rebuild
 from projections.runtime.db import ReadStore
-from projections.runtime.rebuild import rebuild
-from projections.runtime.runner import Runner, all_projections
-from projections.runtime.tables import AUDIT, LIVE_TABLES, TRACKING, TREE_HEADS, from_db
+from projections.runtime.runner import Runner
+from projections.runtime.tables import TRACKING, from_db
 from tests import pg
 from tests.factories import (
     ADMIN,
@@ -109,7 +111,7 @@ def signer_in(directory: Path) -> Signer:
 def runner_for(
     app: RoadmapLedger, store: ReadStore, signer: Signer | None = None, batch_size: int = 1000
 ) -> Runner:
-    runner = Runner(app, store, all_projections(app, signer=signer), batch_size=batch_size)
+    runner = live_runner(app, store, all_projections(app, signer=signer), batch_size=batch_size)
     runner.setup()
     return runner
 

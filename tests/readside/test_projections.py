@@ -19,14 +19,15 @@ from pydantic import SecretStr
 from api.readside import open_read_side
 from domain.adapters.settings import Settings
 from domain.application.running import Meta
-from domain.application.service import COLLECTIONS, RoadmapLedger
+from domain.application.service import RoadmapLedger
+from domain.model.kinds import COLLECTIONS
 from domain.model.pledge import Pledge
 from domain.model.values import Quantity
 from domain.storage import persistence_env
 from projections.audit.verify import verify
+from projections.catalog import rebuild
 from projections.partnership.queries import ReadModels
 from projections.runtime.db import ReadStore
-from projections.runtime.rebuild import rebuild
 from tests import pg
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
 from tests.readside.support import (

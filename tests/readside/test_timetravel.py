@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.application.running import Meta
-from domain.application.service import COLLECTIONS
 from domain.model.consultation import Consultation
+from domain.model.kinds import COLLECTIONS
 from domain.model.pledge import Pledge
 from domain.model.public import item_public
 from domain.model.values import ConsultationKind

@@ -23,10 +23,11 @@ from domain.application.running import Meta
 from domain.model.pledge import Pledge
 from domain.model.values import PledgeKind, Quantity
 from projections.audit import proofs
+from projections.audit.queries import AuditFilter
 from projections.audit.signing import Signer
-from projections.partnership.queries import AuditFilter, ReadModels
-from projections.runtime.rebuild import rebuild
-from projections.runtime.tables import TREE_HEADS
+from projections.audit.tables import TREE_HEADS
+from projections.catalog import rebuild
+from projections.partnership.queries import ReadModels
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
 from tests.readside.support import RawLog, opened, runner_for, signer_in
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pytest
@@ -18,32 +18,37 @@ from tests.factories import FR_OFFICIAL, RECORDED_AT, Clock, new_reform
 
 
 class RacingApp:
-    """Loses the first `losses` saves; may find an idempotency answer once it lost."""
+    """A CommandStore that loses the first `losses` saves, and may then find an answer."""
 
     def __init__(self, losses: int, answer: IdempotencyRecord | None = None) -> None:
         self.losses = losses
         self.answer = answer
         self.saves = 0
         self.lost = False
-        self.ledger_recorder = self
-        self.repository: set[UUID] = set()  # the ids already recorded
+        self.recorded: set[UUID] = set()  # the ids already recorded
 
-    def save(self, *items: Item, idempotency: IdempotencyRecord | None = None) -> list[Any]:
+    def record(
+        self, item: Item, aggregates: Sequence[Item], idempotency: IdempotencyRecord | None
+    ) -> int:
         self.saves += 1
         if self.saves <= self.losses:
             self.lost = True
             raise IntegrityError("another request won")
-        return []
+        self.recorded.update(a.id for a in aggregates)
+        return 7
+
+    def exists(self, item_id: UUID) -> bool:
+        return item_id in self.recorded
 
     def find_idempotency(self, subject: str, key: str) -> IdempotencyRecord | None:
         return self.answer if self.lost else None
 
-    def position_of(self, originator_id: object, version: int) -> int:
+    def position_of(self, originator_id: UUID, version: int) -> int:
         return 41
 
 
 def runner(app: RacingApp, retries: int) -> CommandRunner:
-    return CommandRunner(cast(Any, app), retries, Clock())
+    return CommandRunner(app, retries, Clock())
 
 
 def test_a_command_lost_more_often_than_the_retries_is_refused() -> None:
@@ -90,7 +95,7 @@ def test_a_race_lost_on_the_idempotency_key_answers_the_winner() -> None:
         request_hash="h",
         item_id=uuid4(),
         version=1,
-        status=201,
+        created=True,
         created_at=RECORDED_AT,
     )
     app = RacingApp(losses=1, answer=winner)
@@ -109,7 +114,7 @@ def test_a_race_lost_on_the_idempotency_key_answers_the_winner() -> None:
 def test_creating_an_id_that_exists_is_not_retried() -> None:
     existing = new_reform(FR_OFFICIAL)
     app = RacingApp(losses=10)
-    app.repository.add(existing.id)
+    app.recorded.add(existing.id)
 
     def step(ctx: Context) -> tuple[Item, list[Item]]:
         return existing, [existing]
@@ -117,3 +122,18 @@ def test_creating_an_id_that_exists_is_not_retried() -> None:
     with pytest.raises(AlreadyRecordedError, match="exists already"):
         runner(app, retries=5).run(FR_OFFICIAL, Meta(), step, creates=True)
     assert app.saves == 1
+
+
+def test_a_command_that_loses_once_is_run_again_and_recorded() -> None:
+    app = RacingApp(losses=1)
+    attempts: list[Context] = []
+
+    def step(ctx: Context) -> tuple[Item, list[Item]]:
+        attempts.append(ctx)
+        proposal = new_reform(FR_OFFICIAL, at=ctx.recorded_at)
+        return proposal, [proposal]
+
+    result = runner(app, retries=1).run(FR_OFFICIAL, Meta(), step, creates=True)
+    assert (result.version, result.position, result.created, result.replayed) == (1, 7, True, False)
+    assert len(attempts) == 2
+    assert app.exists(result.id)

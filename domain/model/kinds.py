@@ -1,0 +1,89 @@
+"""The kinds of item, each declared once: every list of kinds elsewhere is derived from here.
+
+A kind ties together its aggregate, the path segment of its HTTP collection, its key in a
+roadmap's state, the noun messages use, and the table of the read model. Adding a kind is a line
+here plus the kind's own modules (its aggregate, its router and schemas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.model.consultation import Consultation, ConsultationState
+from domain.model.decision import Decision, DecisionState
+from domain.model.exchange import Exchange, ExchangeState
+from domain.model.item import Item
+from domain.model.pledge import Pledge, PledgeState
+from domain.model.reform import ReformProposal, ReformState
+from domain.model.roadmap import Roadmap, RoadmapState
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """When an item of this kind is open, and for whom: a line of the open-items report."""
+
+    status: str
+    reason: str
+    party_field: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    aggregate: type[Item]
+    state: type[Any]
+    #: The HTTP collection (`/pledges/{id}`), also the path parameter's stem (`pledge_id`).
+    collection: str
+    noun: str
+    #: The key of the roadmap's state that lists items of this kind; None for the roadmap.
+    section: str | None
+    table: str
+    awaiting: Awaiting | None = None
+
+    @property
+    def name(self) -> str:
+        """The aggregate's class name, as the audit trail and the read models say it."""
+        return self.aggregate.__name__
+
+    @property
+    def id_name(self) -> str:
+        """`pledge_id`: the path parameter of the collection's item routes."""
+        return self.noun.replace(" ", "_") + "_id"
+
+
+ROADMAP = Kind(Roadmap, RoadmapState, "roadmaps", "roadmap", None, "rm_roadmaps")
+
+KINDS: tuple[Kind, ...] = (
+    ROADMAP,
+    Kind(Pledge, PledgeState, "pledges", "pledge", "pledges", "rm_pledges"),
+    Kind(Consultation, ConsultationState, "consultations", "consultation", "consultations",
+         "rm_consultations"),
+    Kind(Decision, DecisionState, "decisions", "decision", "decisions", "rm_decisions"),
+    Kind(Exchange, ExchangeState, "exchanges", "exchange", "exchanges", "rm_exchanges",
+         Awaiting("proposed", "awaiting agreement", "to_party")),
+    Kind(ReformProposal, ReformState, "reform-proposals", "reform proposal", "reform_proposals",
+         "rm_reform_proposals"),
+)  # fmt: skip
+
+BY_COLLECTION: dict[str, Kind] = {kind.collection: kind for kind in KINDS}
+BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}
+#: The kinds listed in a roadmap's state, in the order the state answers them.
+SECTIONED: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.section is not None)
+
+
+def kind_of(cls: type[Item]) -> Kind:
+    return BY_NAME[cls.__name__]
+
+
+def noun_of(cls: type[Item]) -> str:
+    kind = BY_NAME.get(cls.__name__)
+    return kind.noun if kind is not None else cls.__name__.lower()
+
+
+#: Each collection's aggregate (`/pledges/{id}` holds Pledge items).
+COLLECTIONS: dict[str, type[Item]] = {kind.collection: kind.aggregate for kind in KINDS}
+
+
+def kind_name_of(event: object) -> str:
+    """`Pledge` for a `Pledge.Made` event: every event class is nested in its aggregate."""
+    return type(event).__qualname__.split(".", 1)[0]

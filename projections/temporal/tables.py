@@ -1,0 +1,51 @@
+"""The bitemporal history's tables: entries, the date segments of states, item versions."""
+
+from __future__ import annotations
+
+from projections.runtime.tables import Table
+
+ENTRIES = Table(
+    "rm_entries",
+    (("item_id", "text"), ("version", "int"), ("entry", "blob")),
+    ("item_id", "version"),
+)
+SEGMENTS = Table(
+    "rm_segments",
+    (
+        ("item_id", "text"),
+        ("recorded_from", "ts"),
+        ("effective_from", "date"),
+        ("recorded_to", "ts"),
+        ("effective_to", "date"),
+        ("kind", "text"),
+        ("roadmap_id", "text"),
+        ("created_at", "ts"),
+        ("void", "bool"),
+        ("public", "json"),
+    ),
+    ("item_id", "recorded_from", "effective_from"),
+    (("roadmap_id", "recorded_to", "recorded_from"), ("item_id", "recorded_to")),
+    (
+        "CREATE INDEX IF NOT EXISTS {name}_periods ON {name} USING gist ("
+        "tstzrange(recorded_from, recorded_to, '[)'), "
+        "daterange(effective_from, effective_to, '[)'))",
+    ),
+)
+ITEM_VERSIONS = Table(
+    "rm_item_versions",
+    (
+        ("item_id", "text"),
+        ("recorded_from", "ts"),
+        ("recorded_to", "ts"),
+        ("version", "int"),
+        ("updated_at", "ts"),
+    ),
+    ("item_id", "recorded_from"),
+    (("item_id", "recorded_to"),),
+    (
+        "CREATE INDEX IF NOT EXISTS {name}_periods ON {name} USING gist ("
+        "tstzrange(recorded_from, recorded_to, '[)'))",
+    ),
+)
+
+TABLES = (ENTRIES, SEGMENTS, ITEM_VERSIONS)
