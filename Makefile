@@ -1,7 +1,7 @@
 # Roadmap Ledger — the README commands.
 #   make run    create .venv if needed, install, load the demo roadmap, serve the API
 #   make test   install if needed, run the test suite (PYTEST_ARGS="..." passes extra args)
-#   make lint   ruff check, ruff format --check, mypy
+#   make lint   ruff check, ruff format --check, mypy, import contracts (lint-imports)
 #   make bench  run the benchmarks (BENCH_ARGS="..." passes extra args)
 
 PYTHON ?= python3
@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

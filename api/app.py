@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 from api import openapi, problems
 from api.auth import Authenticator
+from api.kinds import router_module
 from api.middleware import (
     BodyLimitMiddleware,
     RateLimitMiddleware,
@@ -21,21 +22,10 @@ from api.middleware import (
     UnexpectedErrorMiddleware,
 )
 from api.readside import open_read_side
-from api.routers import (
-    audit,
-    consultations,
-    corrections,
-    decisions,
-    exchanges,
-    health,
-    history,
-    pledges,
-    reform_proposals,
-    reports,
-    roadmaps,
-)
-from domain.adapters.settings import Settings
+from api.routers import audit, corrections, health, history, reports
+from api.settings import Settings
 from domain.application.service import RoadmapLedger
+from domain.model.kinds import KINDS
 
 logger = logging.getLogger("api")
 
@@ -101,22 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.authenticator = authenticator
     problems.install(app)
-    routers = [
-        module.router
-        for module in (
-            health,
-            roadmaps,
-            pledges,
-            consultations,
-            decisions,
-            exchanges,
-            reform_proposals,
-            corrections,
-            history,
-            audit,
-            reports,
-        )
-    ]
+    kinds = [router_module(kind).router for kind in KINDS]
+    general = [corrections.router, history.router, audit.router, reports.router]
+    routers = [health.router, *kinds, *general]
     for router in routers:
         app.include_router(router)
     app.state.methods = problems.methods_by_path(routers)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from api.problems import ProblemError
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.model.errors import NotAuthorisedError
 from domain.model.values import Actor, Role
 

@@ -19,7 +19,7 @@ from api.middleware import ACTOR_SCOPE_KEY
 from api.problems import ProblemError
 from api.readside import ReadSide
 from api.schemas.common import Day, Instant
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.application.service import RoadmapLedger
 from domain.model.values import Actor
 

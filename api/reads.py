@@ -15,7 +15,7 @@ from fastapi import Response
 from api.auth import require_auditor
 from api.problems import ProblemError
 from api.readside import ReadSide
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.model.errors import NotFoundError
 from domain.model.kinds import BY_COLLECTION
 from domain.model.values import Actor

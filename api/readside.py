@@ -11,7 +11,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.application.service import RoadmapLedger
 from projections.audit.signing import Signer
 from projections.catalog import live_runner

@@ -50,6 +50,7 @@ import httpx
 from pydantic import SecretStr
 
 from api.auth import mint_token
+from api.settings import Settings
 from bench import append
 from bench.common import (
     fresh_schema,
@@ -60,7 +61,6 @@ from bench.common import (
     with_schema,
     write,
 )
-from domain.adapters.settings import Settings
 from tests.e2e.servers import ServerProcess
 
 TARGET_RATIO = 0.5

@@ -13,7 +13,7 @@ from eventsourcing.persistence import PersistenceError
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.application.service import RoadmapLedger
 
 #: Exit codes: 1 the command failed, 2 the command line or a setting is wrong.

@@ -17,7 +17,7 @@ import typer
 
 from api.cli.common import BAD_USAGE, fail, load_settings, open_ledger, utf8
 from api.readside import projection_runner
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.application.service import RoadmapLedger
 from projections.audit.queries import AuditFilter
 from projections.catalog import rebuild

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.schemas.common import (
     CommandBody,
@@ -16,11 +18,7 @@ from api.schemas.common import (
     Title,
     UuidText,
 )
-from api.schemas.consultations import ConsultationPublic
-from api.schemas.decisions import DecisionPublic
-from api.schemas.exchanges import ExchangePublic
-from api.schemas.pledges import PledgePublic
-from api.schemas.reform_proposals import ReformProposalPublic
+from domain.model.kinds import SECTIONED
 from domain.model.values import Priority
 
 
@@ -88,15 +86,30 @@ class RoadmapList(BaseModel):
     position: int = Field(description="The log position this answer reflects.")
 
 
-class RoadmapStatePublic(BaseModel):
+class _StateFrame(BaseModel):
     """The roadmap and every live item under it, as recorded at `as_of`, in effect on a date."""
 
     roadmap: RoadmapPublic
-    pledges: list[PledgePublic]
-    consultations: list[ConsultationPublic]
-    decisions: list[DecisionPublic]
-    exchanges: list[ExchangePublic]
-    reform_proposals: list[ReformProposalPublic]
     as_of: InstantText | None
     effective_on: DayText | None
     position: int = Field(description="The log position this answer reflects.")
+
+
+def _state_model() -> type[BaseModel]:
+    """The state answer: one list per kind of item the registry declares, in its order."""
+    from api.kinds import public_model  # noqa: PLC0415 - the kinds' schemas import this module
+
+    sections: dict[str, Any] = {
+        str(kind.section): (list[public_model(kind)], ...)  # type: ignore[misc]
+        for kind in SECTIONED
+    }
+    return create_model(
+        "RoadmapStatePublic",
+        __base__=_StateFrame,
+        __doc__=_StateFrame.__doc__,
+        __module__=__name__,
+        **sections,
+    )
+
+
+RoadmapStatePublic = _state_model()

@@ -43,6 +43,11 @@ from domain.storage.transcoding import LedgerTranscoder
 ItemT = TypeVar("ItemT", bound=Item)
 
 
+def check_database_url(database_url: str) -> None:
+    """Raises ValueError naming what is wrong with a ROADMAP_DATABASE_URL, as start-up would."""
+    persistence_env(database_url)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -32,7 +32,7 @@ class Awaiting:
 class Kind:
     aggregate: type[Item]
     state: type[Any]
-    #: The HTTP collection (`/pledges/{id}`), also the path parameter's stem (`pledge_id`).
+    #: The HTTP collection (`/pledges/{id}`).
     collection: str
     noun: str
     #: The key of the roadmap's state that lists items of this kind; None for the roadmap.
@@ -44,11 +44,6 @@ class Kind:
     def name(self) -> str:
         """The aggregate's class name, as the audit trail and the read models say it."""
         return self.aggregate.__name__
-
-    @property
-    def id_name(self) -> str:
-        """`pledge_id`: the path parameter of the collection's item routes."""
-        return self.noun.replace(" ", "_") + "_id"
 
 
 ROADMAP = Kind(Roadmap, RoadmapState, "roadmaps", "roadmap", None, "rm_roadmaps")

@@ -13,7 +13,6 @@ from domain.model.history import CORRECTED, RETRACTED, Entry, view
 from domain.model.item import Item
 from domain.model.kinds import BY_NAME, ROADMAP, kind_name_of
 from domain.model.public import public_fields
-from domain.storage.transcoding import LedgerTranscoder
 from projections.partnership.tables import (
     ITEM_PRIORITIES,
     ITEM_TABLES,
@@ -23,7 +22,7 @@ from projections.partnership.tables import (
     columns_of,
 )
 from projections.runtime.cache import ItemCache
-from projections.runtime.db import Cursor, Dialect, insert_many
+from projections.runtime.db import Cursor, Dialect, LedgerTranscoder, insert_many
 from projections.runtime.tables import Table, from_db
 
 

@@ -17,9 +17,11 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.storage import Dialect, dialect_of, persistence_env
+from domain.storage.transcoding import LedgerTranscoder
 
-#: The read side names the dialect here: nothing else of it imports the storage package.
-__all__ = ["Cursor", "Dialect", "ReadStore", "insert_many"]
+#: The read side names the dialect and the transcoder here: nothing else of it imports the
+#: storage package.
+__all__ = ["Cursor", "Dialect", "LedgerTranscoder", "ReadStore", "insert_many"]
 
 
 class Cursor(Protocol):

@@ -22,9 +22,8 @@ from domain.model.item import Item
 from domain.model.kinds import BY_NAME, kind_name_of
 from domain.model.plain import plain
 from domain.model.public import public_fields
-from domain.storage.transcoding import LedgerTranscoder
 from projections.runtime.cache import ItemCache
-from projections.runtime.db import Cursor, Dialect, insert_many
+from projections.runtime.db import Cursor, Dialect, LedgerTranscoder, insert_many
 from projections.runtime.tables import Table, from_db, to_db
 from projections.temporal.tables import ENTRIES, ITEM_VERSIONS, SEGMENTS
 

@@ -23,7 +23,7 @@ import httpx
 import uvicorn
 
 from api.app import create_app
-from domain.adapters.settings import Settings
+from api.settings import Settings
 
 LOOPBACK = "127.0.0.1"
 

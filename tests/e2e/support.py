@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.auth import mint_token
-from domain.adapters.settings import Settings
+from api.settings import Settings
 
 TEST_SECRET = "test-secret"
 PROBLEM = "application/problem+json"

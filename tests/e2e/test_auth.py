@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm
 
 from api.auth import mint_token
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from tests.e2e.support import (
     FR,
     NOBODY,

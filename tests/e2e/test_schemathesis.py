@@ -65,7 +65,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from api.app import create_app
 from api.auth import mint_token
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from tests.e2e.support import (
     ADMIN,
     Api,

@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 from pydantic import ValidationError
 
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.application.service import RoadmapLedger
 from domain.model.roadmap import Roadmap
 from domain.storage import persistence_env

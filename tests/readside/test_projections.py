@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from api.readside import open_read_side
-from domain.adapters.settings import Settings
+from api.settings import Settings
 from domain.application.running import Meta
 from domain.application.service import RoadmapLedger
 from domain.model.kinds import COLLECTIONS
