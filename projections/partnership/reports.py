@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.model.kinds import KINDS
 from projections.runtime.db import ReadStore
 from projections.runtime.tables import from_db
 
@@ -109,22 +110,27 @@ def _open_items(store: ReadStore, today: date) -> list[dict[str, Any]]:
                 "due_on": None,
             }
         )
-    for roadmap_id, item_id, title, to_party in _rows(
-        store,
-        "SELECT roadmap_id, id, title, to_party FROM rm_exchanges "
-        "WHERE NOT void AND status = 'proposed' ORDER BY recorded_at, id",
-    ):
-        answer.append(
-            {
-                "roadmap_id": roadmap_id,
-                "item_kind": "exchange",
-                "id": item_id,
-                "title": title,
-                "reason": "awaiting agreement",
-                "waiting_for": to_party,
-                "due_on": None,
-            }
-        )
+    for kind in KINDS:
+        if kind.awaiting is None:
+            continue
+        waiting = kind.awaiting
+        for roadmap_id, item_id, title, party in _rows(
+            store,
+            f"SELECT roadmap_id, id, title, {waiting.party_field} FROM {kind.table} "
+            "WHERE NOT void AND status = ? ORDER BY recorded_at, id",
+            [waiting.status],
+        ):
+            answer.append(
+                {
+                    "roadmap_id": roadmap_id,
+                    "item_kind": kind.noun,
+                    "id": item_id,
+                    "title": title,
+                    "reason": waiting.reason,
+                    "waiting_for": party,
+                    "due_on": None,
+                }
+            )
     for roadmap_id, item_id, title, party, due_on in _rows(
         store,
         "SELECT roadmap_id, id, title, party, due_on FROM rm_pledges "
@@ -179,8 +185,8 @@ REPORTS: dict[str, Report] = {
         Report(
             "open-items",
             "Open items",
-            "Decisions awaiting endorsement, exchanges awaiting agreement, pledges past their "
-            "due date.",
+            "Decisions awaiting endorsement, pledges past their due date, and items awaiting "
+            "another party (exchanges to agree, assessments to acknowledge).",
             ("roadmap_id", "item_kind", "id", "title", "reason", "waiting_for", "due_on"),
             _open_items,
         ),
