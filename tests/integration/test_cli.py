@@ -121,7 +121,10 @@ def test_import_of_a_damaged_file(store: str, tmp_path: Path) -> None:
     missing = runner.invoke(cli, ["import", str(tmp_path / "absent.jsonl")])
 
     assert result.exit_code == 1
-    assert result.stderr == "error: line 1: missing stream_id, stream_version, topic, state\n"
+    assert result.stderr == (
+        "error: line 1: missing stream_id, stream_version, event_type, class_version, recorded_at,"
+        " effective_on, actor, actor_party, authority, note, data\n"
+    )
     assert missing.exit_code == 1
     assert "cannot read" in missing.stderr
     assert runner.invoke(cli, ["export"]).stdout == ""  # nothing was recorded
