@@ -20,16 +20,11 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.model.coerce import coerce
-from domain.model.consultation import Consultation
-from domain.model.decision import Decision
 from domain.model.errors import DomainError
-from domain.model.exchange import Exchange
 from domain.model.history import META_FIELDS
 from domain.model.item import Item
+from domain.model.kinds import KINDS
 from domain.model.plain import plain
-from domain.model.pledge import Pledge
-from domain.model.reform import ReformProposal
-from domain.model.roadmap import Roadmap
 
 #: A line's metadata keys, and the event attribute each one holds.
 META = {
@@ -56,14 +51,14 @@ class Kind(NamedTuple):
 
 @cache
 def event_kinds() -> dict[str, Kind]:
-    """Every event the format can name, by stable name: the one place a registry would replace."""
+    """Every event the format can name, by stable name (`Pledge.Made`), from the registry."""
     kinds: dict[str, Kind] = {}
-    for aggregate in (Roadmap, Pledge, Consultation, Decision, Exchange, ReformProposal):
-        for name, value in vars(aggregate).items():
+    for kind in KINDS:
+        for name, value in vars(kind.aggregate).items():
             is_event = isinstance(value, type) and issubclass(value, Item.Event)
             # Event and Created are the library's per-class bases: never recorded themselves.
             if is_event and name not in ("Event", "Created"):
-                kinds[value.__qualname__] = Kind(aggregate, value)
+                kinds[value.__qualname__] = Kind(kind.aggregate, value)
     return kinds
 
 
