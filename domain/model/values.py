@@ -53,6 +53,15 @@ class ReformResult(StrEnum):
     REJECTED = "rejected"
 
 
+class Marking(StrEnum):
+    """How an assessment may be handled. The ledger is an unclassified bilateral record, so it
+    holds no classified marking (confidential and above stay in the parties' own systems);
+    `restricted` is the highest handling caveat an unclassified record may carry."""
+
+    UNCLASSIFIED = "unclassified"
+    RESTRICTED = "restricted"
+
+
 def party_code(value: str, field_name: str = "party") -> str:
     """An ISO 3166 alpha-2 code, upper case."""
     if not isinstance(value, str) or not _PARTY.match(value):
