@@ -15,6 +15,7 @@ import pytest
 
 from domain.application.running import NO_META, CommandResult, Meta
 from domain.application.service import RoadmapLedger
+from domain.model.assessment import Assessment
 from domain.model.consultation import Consultation
 from domain.model.decision import Decision
 from domain.model.errors import DomainError
@@ -28,6 +29,7 @@ from domain.model.values import (
     ConsultationKind,
     Context,
     ExchangeCategory,
+    Marking,
     PledgeKind,
     Priority,
     Quantity,
@@ -191,6 +193,31 @@ def new_exchange(
         starts_on=date(2017, 1, 9),
         ends_on=date(2017, 6, 30),
         title="Exchange of military experts on French-speaking missions",
+        ctx=ctx(actor, at=at),
+    )
+
+
+def new_assessment(
+    actor: Actor = FR_OFFICIAL,
+    *,
+    from_party: str = "FR",
+    to_party: str = "CA",
+    roadmap_id: UUID | None = None,
+    shared_on: date = date(2017, 3, 1),
+    at: datetime = RECORDED_AT,
+) -> Assessment:
+    return Assessment.share(
+        uuid4(),
+        roadmap_id or uuid4(),
+        roadmap_state(),
+        from_party=from_party,
+        to_party=to_party,
+        title="Situation in Mali after the 2015 peace agreement",
+        subject="MINUSMA",
+        priorities=["preventive-diplomacy", "civilians-and-women"],
+        summary="The security situation in the north remains fragile.",
+        marking=Marking.RESTRICTED,
+        shared_on=shared_on,
         ctx=ctx(actor, at=at),
     )
 

@@ -17,9 +17,10 @@ from eventsourcing.persistence import Recording, Transcoder
 
 from domain.application.queries import state_at
 from domain.application.running import NO_META, CommandResult, CommandRunner, Meta
+from domain.model.assessment import Assessment, AssessmentState
 from domain.model.consultation import Consultation
 from domain.model.decision import Decision
-from domain.model.errors import NotFoundError, StaleVersionError
+from domain.model.errors import NotFoundError, StaleVersionError, UnknownAssessmentError
 from domain.model.exchange import Exchange
 from domain.model.item import Item
 from domain.model.kinds import noun_of
@@ -32,6 +33,7 @@ from domain.model.values import (
     ConsultationKind,
     Context,
     ExchangeCategory,
+    Marking,
     PledgeKind,
     Priority,
     Quantity,
@@ -512,6 +514,97 @@ class RoadmapLedger(Application[UUID]):
             meta,
             lambda r, ctx: r.withdraw(reason=reason, ctx=ctx),
         )
+
+    # --- assessments --------------------------------------------------------------------
+
+    def share_assessment(
+        self,
+        actor: Actor,
+        roadmap_id: UUID,
+        *,
+        from_party: str,
+        to_party: str,
+        title: str,
+        subject: str,
+        priorities: list[str],
+        summary: str,
+        marking: Marking,
+        shared_on: date,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        roadmap = self._roadmap(roadmap_id)
+        return self._create(
+            actor,
+            meta,
+            lambda new_id, ctx: Assessment.share(
+                new_id,
+                roadmap_id,
+                roadmap,
+                from_party=from_party,
+                to_party=to_party,
+                title=title,
+                subject=subject,
+                priorities=priorities,
+                summary=summary,
+                marking=marking,
+                shared_on=shared_on,
+                ctx=ctx,
+            ),
+        )
+
+    def acknowledge_assessment(
+        self, actor: Actor, assessment_id: UUID, *, meta: Meta = NO_META
+    ) -> CommandResult:
+        return self._change(
+            Assessment, assessment_id, actor, meta, lambda a, ctx: a.acknowledge(ctx=ctx)
+        )
+
+    def supersede_assessment(
+        self,
+        actor: Actor,
+        assessment_id: UUID,
+        *,
+        by: UUID,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        def change(a: Assessment, ctx: Context) -> None:
+            a.supersede(by=by, newer=self._newer_assessment(by), ctx=ctx)
+
+        return self._change(Assessment, assessment_id, actor, meta, change)
+
+    def withdraw_assessment(
+        self,
+        actor: Actor,
+        assessment_id: UUID,
+        *,
+        reason: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            Assessment,
+            assessment_id,
+            actor,
+            meta,
+            lambda a, ctx: a.withdraw(reason=reason, ctx=ctx),
+        )
+
+    def _newer_assessment(self, assessment_id: UUID) -> AssessmentState:
+        """The state of the assessment a supersession names, which must be in the record.
+
+        Named in the body, not the path: its absence is a refused rule about the field `by`
+        (like an unknown party), not a 404 of the assessment being superseded. A retracted
+        creation counts as absent, as it does in every state read.
+        """
+        try:
+            newer = self.load(Assessment, assessment_id)
+        except NotFoundError:
+            msg = f"no assessment {assessment_id} to supersede with"
+            raise UnknownAssessmentError(msg, field="by") from None
+        if newer.void:
+            msg = f"assessment {assessment_id} was retracted"
+            raise UnknownAssessmentError(msg, field="by")
+        state: AssessmentState = newer.state
+        return state
 
     # --- corrections and retractions, of any item ----------------------------------------
 

@@ -114,6 +114,22 @@ class OnlyReceivingPartyAgreesError(NotAuthorisedError):
     code = "only-receiving-party-agrees"
 
 
+class OnlyReceivingPartyAcknowledgesError(NotAuthorisedError):
+    code = "only-receiving-party-acknowledges"
+
+
+class UnknownAssessmentError(DomainError):
+    """A supersession names no assessment the ledger holds."""
+
+    code = "unknown-assessment"
+
+
+class InvalidSupersessionError(DomainError):
+    """The named assessment cannot supersede this one (another party, roadmap, or not current)."""
+
+    code = "invalid-supersession"
+
+
 class InvalidCorrectionError(DomainError):
     code = "invalid-correction"
 

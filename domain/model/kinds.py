@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from domain.model.assessment import Assessment, AssessmentState
 from domain.model.consultation import Consultation, ConsultationState
 from domain.model.decision import Decision, DecisionState
 from domain.model.exchange import Exchange, ExchangeState
@@ -58,6 +59,8 @@ KINDS: tuple[Kind, ...] = (
          Awaiting("proposed", "awaiting agreement", "to_party")),
     Kind(ReformProposal, ReformState, "reform-proposals", "reform proposal", "reform_proposals",
          "rm_reform_proposals"),
+    Kind(Assessment, AssessmentState, "assessments", "assessment", "assessments",
+         "rm_assessments", Awaiting("shared", "awaiting acknowledgement", "to_party")),
 )  # fmt: skip
 
 BY_COLLECTION: dict[str, Kind] = {kind.collection: kind for kind in KINDS}

@@ -53,6 +53,15 @@ class ReformResult(StrEnum):
     REJECTED = "rejected"
 
 
+class Marking(StrEnum):
+    """How an assessment may be handled. The ledger is an unclassified bilateral record, so it
+    holds no classified marking (confidential and above stay in the parties' own systems);
+    `restricted` is the highest handling caveat an unclassified record may carry."""
+
+    UNCLASSIFIED = "unclassified"
+    RESTRICTED = "restricted"
+
+
 def read_columns(**columns: str) -> dict[str, Any]:
     """Field metadata: the columns a read model flattens this state field into.
 

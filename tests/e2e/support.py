@@ -205,6 +205,20 @@ def exchange_body(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def assessment_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "from_party": "FR",
+        "to_party": "CA",
+        "title": "Security situation in northern Mali",
+        "subject": "MINUSMA",
+        "priorities": ["preventive-diplomacy"],
+        "summary": "Armed groups contest the peace agreement in the north.",
+        "marking": "unclassified",
+        "shared_on": "2017-03-01",
+        **overrides,
+    }
+
+
 def reform_body(**overrides: Any) -> dict[str, Any]:
     return {
         "title": "Francophone capacity in peace operations",
@@ -240,6 +254,11 @@ def record_decision(api: Api, consultation_id: str, who: Who = FR) -> str:
 
 def propose_exchange(api: Api, roadmap_id: str, who: Who = FR, **overrides: Any) -> str:
     return api.created(f"/roadmaps/{roadmap_id}/exchanges", who, exchange_body(**overrides))
+
+
+def share_assessment(api: Api, roadmap_id: str, who: Who = FR, **overrides: Any) -> str:
+    body = assessment_body(**overrides)
+    return api.created(f"/roadmaps/{roadmap_id}/assessments", who, body)
 
 
 def propose_reform(api: Api, roadmap_id: str, who: Who = FR, **overrides: Any) -> str:

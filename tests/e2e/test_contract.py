@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from tests.e2e.support import (
     record_decision,
     roadmap_body,
     schedule,
+    share_assessment,
 )
 
 
@@ -192,23 +194,27 @@ def _item(api: Api, collection: str) -> tuple[str, str, dict[str, Any]]:
     """An item of `collection`, recorded by FR (or ADMIN), and a correction of its creation."""
     roadmap_id = adopt(api)
     title = {"title": "Corrected title"}
-    if collection == "roadmaps":
-        return roadmap_id, "title", title
-    if collection == "pledges":
-        return make_pledge(api, roadmap_id, who=FR, party="FR"), "title", title
-    if collection == "consultations":
-        return schedule(api, roadmap_id), "location", {"location": "Lyon"}
-    if collection == "decisions":
-        return record_decision(api, held(api, roadmap_id)), "text", {"text": "Corrected text"}
-    if collection == "exchanges":
-        return propose_exchange(api, roadmap_id), "participants", {"participants": 5}
-    return propose_reform(api, roadmap_id), "title", title
+    builders: dict[str, Callable[[], tuple[str, str, dict[str, Any]]]] = {
+        "roadmaps": lambda: (roadmap_id, "title", title),
+        "pledges": lambda: (make_pledge(api, roadmap_id, who=FR, party="FR"), "title", title),
+        "consultations": lambda: (schedule(api, roadmap_id), "location", {"location": "Lyon"}),
+        "decisions": lambda: (
+            record_decision(api, held(api, roadmap_id)),
+            "text",
+            {"text": "Corrected text"},
+        ),
+        "exchanges": lambda: (
+            propose_exchange(api, roadmap_id),
+            "participants",
+            {"participants": 5},
+        ),
+        "reform-proposals": lambda: (propose_reform(api, roadmap_id), "title", title),
+        "assessments": lambda: (share_assessment(api, roadmap_id), "subject", {"subject": "Mali"}),
+    }
+    return builders[collection]()
 
 
-@pytest.mark.parametrize(
-    "collection",
-    ["roadmaps", "pledges", "consultations", "decisions", "exchanges", "reform-proposals"],
-)
+@pytest.mark.parametrize("collection", list(COLLECTIONS))
 def test_correction_then_retraction(api: Api, collection: str) -> None:
     item_id, field, changes = _item(api, collection)
     path = f"/{collection}/{item_id}"
@@ -261,6 +267,7 @@ def test_state_now_and_by_time_travel(api: Api) -> None:
         "decisions",
         "exchanges",
         "reform_proposals",
+        "assessments",
         "as_of",
         "effective_on",
         "position",
@@ -336,3 +343,20 @@ def test_item_reads_answer_the_facades_public_view(api: Api, collection: str) ->
     assert answer.json() == ledger.get_public(COLLECTIONS[collection], UUID(item_id))
     assert answer.headers["ETag"] == f'"{answer.json()["version"]}"'
     assert int(answer.headers["X-Roadmap-Position"]) >= 1
+
+
+def test_an_assessment_is_shared_acknowledged_and_superseded(api: Api) -> None:
+    roadmap_id = adopt(api)
+    first = share_assessment(api, roadmap_id)
+    assert_problem(api.post(f"/assessments/{first}/acknowledgement", FR, {}), 403)
+    acknowledged = api.ok(f"/assessments/{first}/acknowledgement", CA, {})
+    assert acknowledged["version"] == 2
+    newer = share_assessment(api, roadmap_id, shared_on="2018-01-15", title="Mali, a year on")
+    api.ok(f"/assessments/{first}/supersession", FR, {"by": newer})
+    read = api.read(f"/assessments/{first}")
+    assert (read["status"], read["superseded_by"]) == ("superseded", newer)
+    withdrawn = api.post(f"/assessments/{first}/withdrawal", FR, {"reason": "late"})
+    assert_problem(withdrawn, 409)
+    state = api.read(f"/roadmaps/{roadmap_id}/state", AUDITOR)
+    assert [a["id"] for a in state["assessments"]] == [first, newer]
+    assert [a["status"] for a in state["assessments"]] == ["superseded", "shared"]

@@ -25,6 +25,8 @@ from tests.readside.support import opened, runner_for
 
 RELEASE = Path(__file__).parent.parent / "fixtures" / "release-0.1"
 ROADMAP_ID = "97d38cc1-e7a0-5635-a59c-b560d9560415"
+#: Sections of the state answer added after release 0.1: empty in its store.
+ADDED_SINCE = ("assessments",)
 
 
 def _answers() -> list[dict[str, Any]]:
@@ -38,8 +40,12 @@ def _heads() -> list[dict[str, Any]]:
 
 
 def _as_written(state: Any) -> Any:
-    """A state as the fixture's answers.json spells it."""
-    return json.loads(json.dumps(state, sort_keys=True, default=str))
+    """A state as the fixture's answers.json spells it, less the kinds added since (empty)."""
+    written = json.loads(json.dumps(state, sort_keys=True, default=str))
+    if isinstance(written, dict):
+        for key in ADDED_SINCE:
+            assert written.pop(key) == []
+    return written
 
 
 def _replayed(app: RoadmapLedger, answer: dict[str, Any]) -> Any:

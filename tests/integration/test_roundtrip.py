@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.application.service import RoadmapLedger
+from domain.model.assessment import Assessment
 from domain.model.consultation import Consultation
 from domain.model.decision import Decision
 from domain.model.exchange import Exchange
@@ -18,12 +19,13 @@ from domain.model.item import Item
 from domain.model.kinds import COLLECTIONS
 from domain.model.pledge import Pledge
 from domain.model.reform import ReformProposal
-from domain.model.roadmap import Roadmap
+from domain.model.roadmap import Roadmap, RoadmapState
 from domain.model.values import (
     Actor,
     ConsultationKind,
     Context,
     ExchangeCategory,
+    Marking,
     PledgeKind,
     Priority,
     Quantity,
@@ -241,6 +243,7 @@ class Record:
         withdrawn_reform.submit(forum="Security Council", ctx=ctx(ca))
         withdrawn_reform.withdraw(reason="r", ctx=ctx(ca))
         withdrawn_reform.retract(3, "r", ctx(ca))
+        mali, mali_2018 = self.assessments(roadmap.id, state)
         duplicate = Roadmap.adopt(
             uuid4(),
             title=ROADMAP_TITLE,
@@ -263,12 +266,52 @@ class Record:
             dropped,
             reform,
             withdrawn_reform,
+            mali,
+            mali_2018,
         ]
+
+    def assessments(self, roadmap_id: UUID, state: RoadmapState) -> tuple[Assessment, Assessment]:
+        fr, ca, ctx = FR_OFFICIAL, CA_OFFICIAL, self.ctx
+        mali = Assessment.share(
+            uuid4(),
+            roadmap_id,
+            state,
+            from_party="FR",
+            to_party="CA",
+            title="Northern Mali",
+            subject="MINUSMA",
+            priorities=["preventive-diplomacy"],
+            summary="Fragile",
+            marking=Marking.RESTRICTED,
+            shared_on=date(2017, 3, 1),
+            ctx=ctx(fr),
+        )
+        mali_2018 = Assessment.share(
+            uuid4(),
+            roadmap_id,
+            state,
+            from_party="FR",
+            to_party="CA",
+            title="Northern Mali, a year on",
+            subject="MINUSMA",
+            priorities=[],
+            summary="Calmer",
+            marking=Marking.UNCLASSIFIED,
+            shared_on=date(2018, 3, 1),
+            ctx=ctx(fr, date(2018, 3, 2)),
+        )
+        mali.acknowledge(ctx=ctx(ca))
+        mali.supersede(by=mali_2018.id, newer=mali_2018.state, ctx=ctx(fr))
+        mali.correct(1, {"marking": "unclassified", "shared_on": "2017-02-28"}, "r", ctx(fr))
+        mali_2018.withdraw(reason="source withdrawn", ctx=ctx(ADMIN))
+        mali_2018.retract(2, "withdrawn by mistake", ctx(ADMIN))
+        return mali, mali_2018
 
 
 def event_types() -> set[type[Any]]:
     """Every concrete event class of every aggregate."""
     found = set()
+    # demanding its events before and after.
     for cls in COLLECTIONS.values():
         for name, value in vars(cls).items():
             is_event = isinstance(value, type) and issubclass(value, Item.Event)
@@ -316,12 +359,22 @@ def test_state_read_back_carries_exact_types(app: RoadmapLedger, database_url: s
         consultation = reader.get_item(Consultation, items[4].id)
         assert consultation.state.decisions == (items[5].id,)
         assert type(consultation.state.decisions[0]) is UUID
+        mali = reader.get_item(Assessment, items[11].id)
+        assert mali.state.marking is Marking.UNCLASSIFIED
+        assert (mali.state.status, mali.state.superseded_by) == ("superseded", items[12].id)
+        assert type(mali.state.superseded_by) is UUID
+        assert mali.state.shared_on == date(2017, 2, 28)
     finally:
         reader.close()
 
 
 NESTED: dict[str, Any] = {
-    "kinds": (PledgeKind.POLICE, ConsultationKind.BILATERAL, ExchangeCategory.DIPLOMAT),
+    "kinds": (
+        PledgeKind.POLICE,
+        ConsultationKind.BILATERAL,
+        ExchangeCategory.DIPLOMAT,
+        Marking.RESTRICTED,
+    ),
     "by_result": {"adopted": (ReformResult.ADOPTED,), "rejected": ()},
     "deep": [({"on": date(2016, 10, 13), "amounts": (Decimal("1.50"), Decimal("-0"))},)],
     "pairs": ((1, "a"), (2, ("b", (3,)))),
