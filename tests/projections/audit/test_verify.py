@@ -28,7 +28,8 @@ from projections.partnership.queries import AuditFilter, ReadModels
 from projections.runtime.rebuild import rebuild
 from projections.runtime.tables import TREE_HEADS
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
-from tests.readside.support import RawLog, opened, runner_for, signer_in
+from tests.support.rawlog import RawLog
+from tests.support.stores import opened, runner_for, signer_in
 
 runner = CliRunner()
 

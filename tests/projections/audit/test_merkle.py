@@ -1,4 +1,4 @@
-"""RFC 9162 Merkle trees (issue 6): `projections.audit.merkle` against this file's own reading of the RFC.
+"""RFC 9162 Merkle trees (issue 6): `projections.audit.merkle` against this file's own RFC reading.
 
 Everything the module computes — the stored perfect subtrees, roots, inclusion and consistency
 paths — is compared with brute force over all leaves, for every tree size up to 70; every proof
