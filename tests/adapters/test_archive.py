@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date
 from decimal import Decimal
@@ -29,13 +29,6 @@ from domain.model.pledge import Pledge
 from domain.model.values import Quantity
 
 Line = dict[str, Any]
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[RoadmapLedger]:
-    ledger = RoadmapLedger(database_url)
-    yield ledger
-    ledger.close()
 
 
 def _record_history(app: RoadmapLedger) -> None:
