@@ -1,4 +1,5 @@
-"""Backend fixtures shared by every test: one test body, run on SQLite and on PostgreSQL.
+"""Backend fixtures shared by every test: one test body, run on SQLite and on PostgreSQL; and
+the ledger on such a store, for the modules that need nothing more.
 
 Environment:
 - ``ROADMAP_TEST_DATABASE_URL`` — PostgreSQL server for the tests
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from domain.application.service import RoadmapLedger
 from tests import pg
 
 # Local key files go to a scratch folder of the run, never into the working tree; tests that
@@ -52,19 +54,7 @@ def _sqlite_url(tmp_path: Path) -> str:
 
 
 def _postgres_url() -> Iterator[str]:
-    base = pg.base_url()
-    reason = pg.probe(base)
-    if reason is not None:
-        if pg.must_reach():
-            pytest.fail(
-                f"{reason} (required: ROADMAP_TEST_DATABASE_URL is set or CI=true)", pytrace=False
-            )
-        pytest.skip(reason)
-    schema = pg.create_schema(base)
-    try:
-        yield pg.with_schema(base, schema)
-    finally:
-        pg.drop_schema(base, schema)
+    yield from pg.fresh_schema_url()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -86,3 +76,12 @@ def sqlite_url(tmp_path: Path) -> str:
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL schema, for tests that need both backends at once."""
     yield from _postgres_url()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[RoadmapLedger]:
+    """The ledger on `database_url` (each backend), closed after the test. Modules that need
+    other settings (a clock, more retries) define their own."""
+    ledger = RoadmapLedger(database_url)
+    yield ledger
+    ledger.close()

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urlsplit
 
 import psycopg
+import pytest
 from psycopg import sql
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -74,3 +76,21 @@ def with_schema(url: str, name: str) -> str:
     """``url`` with ``schema=<name>`` added to its query string."""
     separator = "&" if urlsplit(url).query else "?"
     return f"{url}{separator}schema={name}"
+
+
+def fresh_schema_url() -> Iterator[str]:
+    """For a fixture to yield from: a fresh schema on the test server, dropped afterwards. An
+    unreachable server skips the test, or fails it when `must_reach()`."""
+    base = base_url()
+    reason = probe(base)
+    if reason is not None:
+        if must_reach():
+            pytest.fail(
+                f"{reason} (required: ROADMAP_TEST_DATABASE_URL is set or CI=true)", pytrace=False
+            )
+        pytest.skip(reason)
+    schema = create_schema(base)
+    try:
+        yield with_schema(base, schema)
+    finally:
+        drop_schema(base, schema)

@@ -33,17 +33,7 @@ def module_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('e2e')}/roadmap.db"
         return
-    base = pg.base_url()
-    reason = pg.probe(base)
-    if reason is not None:
-        if pg.must_reach():
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    schema = pg.create_schema(base)
-    try:
-        yield pg.with_schema(base, schema)
-    finally:
-        pg.drop_schema(base, schema)
+    yield from pg.fresh_schema_url()
 
 
 @pytest.fixture(scope="module")

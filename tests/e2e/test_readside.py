@@ -34,7 +34,7 @@ from tests.e2e.support import (
     running,
     settings_for,
 )
-from tests.readside.support import opened, runner_for
+from tests.support.stores import opened, runner_for
 
 ENTRY_FIELDS = {
     "position",

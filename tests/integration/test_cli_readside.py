@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from api.cli import app as cli
 from domain.adapters.demo import ROADMAP_ID
 from projections.partnership.reports import REPORTS
-from tests.readside.support import opened, snapshot
+from tests.support.readmodels import snapshot
+from tests.support.stores import opened
 
 runner = CliRunner()
 

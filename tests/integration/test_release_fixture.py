@@ -21,7 +21,7 @@ from domain.adapters.archive import import_events
 from domain.application.service import RoadmapLedger
 from projections.audit import merkle, proofs
 from projections.audit.signing import Signer
-from tests.readside.support import opened, runner_for
+from tests.support.stores import opened, runner_for
 
 RELEASE = Path(__file__).parent.parent / "fixtures" / "release-0.1"
 ROADMAP_ID = "97d38cc1-e7a0-5635-a59c-b560d9560415"

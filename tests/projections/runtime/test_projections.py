@@ -30,21 +30,16 @@ from projections.partnership.queries import ReadModels
 from projections.runtime.db import ReadStore
 from tests import pg
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
-from tests.readside.support import (
-    PROPERTY,
-    Scenario,
-    Worker,
+from tests.support.readmodels import (
     assert_audit_complete,
     assert_equals_rebuild,
     differences,
-    fresh_url,
-    opened,
     positions,
-    project_some,
-    runner_for,
-    signer_in,
     wait_until_projected,
 )
+from tests.support.scenario import PROPERTY, Scenario, project_some
+from tests.support.stores import fresh_url, opened, runner_for, signer_in
+from tests.support.worker import Worker
 
 #: psycopg's pool threads draw from `random` (jitter) while an example draws its data.
 pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")

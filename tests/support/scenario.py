@@ -1,25 +1,15 @@
-"""What the read-side tests share: fresh stores, a random command driver, table snapshots,
-raw access to the event table (to tamper with it), and the `roadmap worker` process."""
+"""The random command driver of the read-side property tests: commands of every kind through the
+facade (refused ones too), and projection in random batches between them."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
@@ -35,14 +25,7 @@ from domain.model.values import (
     Quantity,
     ReformResult,
 )
-from domain.storage import persistence_env
-from projections.audit.signing import Signer
-from projections.audit.tables import AUDIT, TREE_HEADS
-from projections.catalog import LIVE_TABLES, all_projections, live_runner, rebuild
-from projections.runtime.db import ReadStore
 from projections.runtime.runner import Runner
-from projections.runtime.tables import TRACKING, from_db
-from tests import pg
 from tests.factories import (
     ADMIN,
     AUDITOR,
@@ -53,12 +36,6 @@ from tests.factories import (
     US_OFFICIAL,
     adopt_france_canada,
 )
-
-#: The read-model tables compared with a rebuild: all but the signed heads and the tracking.
-COMPARED = tuple(t for t in LIVE_TABLES if t not in (TREE_HEADS, TRACKING))
-PROJECTION_NAMES = ("partnership", "audit", "temporal")
-ROADMAP_BIN = Path(sys.executable).parent / "roadmap"
-
 
 #: The property tests' settings: fewer runs than the profile's (every run builds a store from
 #: scratch), a fresh store per run (so the function-scoped fixtures only name the backend), and no
@@ -71,52 +48,6 @@ PROPERTY = settings(
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 
-
-# --- stores ----------------------------------------------------------------------------------
-
-
-def on_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
-
-
-@contextmanager
-def fresh_url(database_url: str, tmp_path: Path, name: str) -> Iterator[str]:
-    """Another empty store on the backend of `database_url` (one per hypothesis example)."""
-    if not on_postgres(database_url):
-        yield f"sqlite:///{tmp_path}/{name}.db"
-        return
-    base = pg.base_url()
-    schema = pg.create_schema(base)
-    try:
-        yield pg.with_schema(base, schema) + "&pool_size=2"
-    finally:
-        pg.drop_schema(base, schema)
-
-
-@contextmanager
-def opened(url: str, *, pool_size: int = 2) -> Iterator[tuple[RoadmapLedger, ReadStore]]:
-    app = RoadmapLedger(url)
-    store = ReadStore(url, pool_size=pool_size)
-    try:
-        yield app, store
-    finally:
-        store.close()
-        app.close()
-
-
-def signer_in(directory: Path) -> Signer:
-    return Signer.from_file(directory / "signing-key.pem")
-
-
-def runner_for(
-    app: RoadmapLedger, store: ReadStore, signer: Signer | None = None, batch_size: int = 1000
-) -> Runner:
-    runner = live_runner(app, store, all_projections(app, signer=signer), batch_size=batch_size)
-    runner.setup()
-    return runner
-
-
-# --- random commands -------------------------------------------------------------------------
 
 #: Effective dates that often coincide, so that segments meet and split on the same days.
 KNOWN_DAYS = (
@@ -601,264 +532,3 @@ def project_some(
         case _:
             pass
     return runner
-
-
-# --- comparing read models -------------------------------------------------------------------
-
-Snapshot = dict[str, list[tuple[Any, ...]]]
-
-
-def _sort_key(row: tuple[Any, ...]) -> str:
-    return json.dumps(row, sort_keys=True, default=repr)
-
-
-def snapshot(store: ReadStore) -> Snapshot:
-    """Every compared table as a sorted list of plain rows."""
-    found: Snapshot = {}
-    with store.transaction() as cursor:
-        for table in COMPARED:
-            cursor.execute(f"SELECT {', '.join(table.column_names)} FROM {table.name}")
-            rows = [
-                tuple(
-                    from_db(kind, value)
-                    for (_, kind), value in zip(table.columns, row, strict=True)
-                )
-                for row in cursor.fetchall()
-            ]
-            found[table.name] = sorted(rows, key=_sort_key)
-    return found
-
-
-def assert_same_tables(live: Snapshot, rebuilt: Snapshot) -> None:
-    assert live.keys() == rebuilt.keys()
-    for name in live:
-        if live[name] == rebuilt[name]:
-            continue
-        missing = [r for r in rebuilt[name] if r not in live[name]]
-        extra = [r for r in live[name] if r not in rebuilt[name]]
-        msg = (
-            f"{name}: {len(live[name])} live rows, {len(rebuilt[name])} rebuilt; "
-            f"live lacks {missing[:3]}; live has in excess {extra[:3]}"
-        )
-        raise AssertionError(msg)
-
-
-def assert_equals_rebuild(app: RoadmapLedger, store: ReadStore) -> Snapshot:
-    """The read models, as they are, equal row for row the same rebuilt from zero."""
-    live = snapshot(store)
-    positions = rebuild(app, store)
-    assert set(positions.values()) == {app.position()}, positions
-    assert_same_tables(live, snapshot(store))
-    return live
-
-
-def positions(store: ReadStore) -> dict[str, int]:
-    with store.transaction() as cursor:
-        cursor.execute(f"SELECT name, position FROM {TRACKING.name}")
-        return {str(name): int(position) for name, position in cursor.fetchall()}
-
-
-def wait_until_projected(app: RoadmapLedger, store: ReadStore, timeout: float = 60) -> None:
-    """Polls until every projection reflects the log's head as it is now."""
-    target = app.position()
-    deadline = time.monotonic() + timeout
-    while True:
-        reached = positions(store)
-        if all(reached.get(name, 0) >= target for name in PROJECTION_NAMES):
-            return
-        if time.monotonic() > deadline:
-            msg = f"projections at {reached} did not reach {target} in {timeout} s"
-            raise AssertionError(msg)
-        time.sleep(0.05)
-
-
-def assert_audit_complete(app: RoadmapLedger, store: ReadStore) -> None:
-    """One audit row per event, in log order, with leaf indexes 0, 1, 2, … and no gap."""
-    events = [n.id for n in app.notifications()]
-    with store.transaction() as cursor:
-        cursor.execute(f"SELECT position, leaf_index FROM {AUDIT.name} ORDER BY position")
-        rows = [(int(p), int(i)) for p, i in cursor.fetchall()]
-    assert [p for p, _ in rows] == events
-    assert [i for _, i in rows] == list(range(len(events)))
-
-
-# --- raw access to the event table (tampering) ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class RawEvent:
-    position: int
-    originator_id: str
-    version: int
-    topic: str
-    state: bytes
-
-
-class RawLog:
-    """The event table as someone with write access to the database sees it."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.env = persistence_env(url)
-        self.postgres = on_postgres(url)
-        if self.postgres:
-            self.schema = self.env["POSTGRES_SCHEMA"]
-            self.table = f"{self.schema}.{self._pg_table()}"
-        else:
-            self.table = "stored_events"
-
-    def _pg_table(self) -> str:
-        with self._pg() as connection:
-            row = connection.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = %s AND table_name LIKE %s",
-                [self.schema, "%events"],
-            ).fetchone()
-        assert row is not None
-        return str(row[0])
-
-    @contextmanager
-    def _pg(self) -> Iterator[psycopg.Connection[Any]]:
-        """A superuser session that bypasses the triggers refusing UPDATE and DELETE."""
-        env = self.env
-        with psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            user=env["POSTGRES_USER"],
-        ) as connection:
-            connection.execute("SET session_replication_role = replica")
-            yield connection
-
-    def execute(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
-        """One statement in its own committed transaction; `?` placeholders on both."""
-        if self.postgres:
-            with self._pg() as connection:
-                cursor = connection.execute(sql.replace("?", "%s"), params)
-                rows = cursor.fetchall() if cursor.description else []
-                connection.commit()
-                return rows
-        database = sqlite3.connect(self.env["SQLITE_DBNAME"], timeout=30)
-        try:
-            rows = database.execute(sql, params).fetchall()
-            database.commit()
-            return rows
-        finally:
-            database.close()
-
-    @property
-    def position_column(self) -> str:
-        return "notification_id" if self.postgres else "rowid"
-
-    def events(self) -> list[RawEvent]:
-        rows = self.execute(
-            f"SELECT {self.position_column}, originator_id, originator_version, topic, state "
-            f"FROM {self.table} ORDER BY {self.position_column}"
-        )
-        return [RawEvent(int(r[0]), str(r[1]), int(r[2]), str(r[3]), bytes(r[4])) for r in rows]
-
-    def set_state(self, position: int, state: bytes) -> None:
-        self.execute(
-            f"UPDATE {self.table} SET state = ? WHERE {self.position_column} = ?",
-            [state, position],
-        )
-
-    def delete(self, position: int) -> None:
-        self.execute(f"DELETE FROM {self.table} WHERE {self.position_column} = ?", [position])
-
-    def move(self, position: int, to: int) -> None:
-        self.execute(
-            f"UPDATE {self.table} SET {self.position_column} = ? WHERE {self.position_column} = ?",
-            [to, position],
-        )
-
-    def swap_positions(self, first: int, second: int) -> None:
-        parked = 10**9
-        self.move(first, parked)
-        self.move(second, first)
-        self.move(parked, second)
-
-    def insert(self, position: int, originator_id: UUID, topic: str, state: bytes) -> None:
-        """A forged creation event at `position`; the later events move up by one."""
-        later = [e.position for e in self.events() if e.position >= position]
-        for at in sorted(later, reverse=True):
-            self.move(at, at + 1)
-        stream: Any = originator_id if self.postgres else originator_id.hex
-        self.execute(
-            f"INSERT INTO {self.table} "
-            f"(originator_id, originator_version, topic, state, {self.position_column}) "
-            "VALUES (?, 1, ?, ?, ?)",
-            [stream, topic, state, position],
-        )
-
-
-# --- the `roadmap worker` process ------------------------------------------------------------
-
-
-class Worker:
-    """`roadmap worker` in its own process, stopped with SIGKILL or SIGTERM."""
-
-    def __init__(self, url: str, directory: Path) -> None:
-        env = {
-            **os.environ,
-            "ROADMAP_DATABASE_URL": url,
-            "ROADMAP_SIGNING_KEY_FILE": str(directory / "signing-key.pem"),
-            "ROADMAP_SECRET": "test-secret",
-        }
-        self.log = (directory / f"worker-{time.monotonic_ns()}.log").open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-            [str(ROADMAP_BIN), "worker"],
-            env=env,
-            cwd=directory,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.path = Path(self.log.name)
-
-    def output(self) -> str:
-        return self.path.read_text(encoding="utf-8", errors="replace")
-
-    def wait_started(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while "projection worker started" not in self.output():
-            assert self.process.poll() is None, f"the worker exited: {self.output()}"
-            assert time.monotonic() < deadline, f"the worker did not start: {self.output()}"
-            time.sleep(0.02)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self.log.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-        self.log.close()
-
-
-def differences(actual: Any, expected: Any, path: str = "") -> list[str]:
-    """Where two answers differ, item by item (lists of items are matched by id)."""
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        found: list[str] = []
-        for key in sorted(actual.keys() | expected.keys()):
-            if key not in actual or key not in expected:
-                found.append(f"{path}.{key}: only in {'actual' if key in actual else 'expected'}")
-            else:
-                found += differences(actual[key], expected[key], f"{path}.{key}")
-        return found
-    if (
-        isinstance(actual, list)
-        and isinstance(expected, list)
-        and all(isinstance(i, dict) and "id" in i for i in [*actual, *expected])
-    ):
-        mine = {i["id"]: i for i in actual}
-        theirs = {i["id"]: i for i in expected}
-        if list(mine) != list(theirs):
-            return [f"{path}: ids {list(mine)} != {list(theirs)}"]
-        return [d for key in mine for d in differences(mine[key], theirs[key], f"{path}[{key}]")]
-    return [] if actual == expected else [f"{path}: {actual!r} != {expected!r}"]

@@ -19,7 +19,7 @@ from domain.model.errors import (
 )
 from domain.model.values import Actor, ConsultationKind
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
-from tests.property.machine import (
+from tests.model.machine import (
     INVALID,
     ROADMAP_ID,
     STEPS,

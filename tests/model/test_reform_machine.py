@@ -12,7 +12,7 @@ from domain.model.errors import AlreadySponsorError, IllegalTransitionError, Unk
 from domain.model.reform import ReformProposal, ReformState
 from domain.model.values import Actor, ReformResult
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
-from tests.property.machine import (
+from tests.model.machine import (
     INVALID,
     ROADMAP_ID,
     STEPS,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -43,13 +42,6 @@ from tests.factories import (
     assert_exact,
     personnel,
 )
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[RoadmapLedger]:
-    ledger = RoadmapLedger(database_url)
-    yield ledger
-    ledger.close()
 
 
 class Record:

@@ -29,7 +29,8 @@ from projections.audit.tables import TREE_HEADS
 from projections.catalog import rebuild
 from projections.partnership.queries import ReadModels
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
-from tests.readside.support import RawLog, opened, runner_for, signer_in
+from tests.support.rawlog import RawLog
+from tests.support.stores import opened, runner_for, signer_in
 
 runner = CliRunner()
 

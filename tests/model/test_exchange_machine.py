@@ -17,7 +17,7 @@ from domain.model.errors import (
 from domain.model.exchange import Exchange, ExchangeState
 from domain.model.values import Actor, ExchangeCategory, Role
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
-from tests.property.machine import (
+from tests.model.machine import (
     INVALID,
     ROADMAP_ID,
     STEPS,

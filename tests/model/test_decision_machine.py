@@ -12,7 +12,7 @@ from domain.model.decision import Decision, DecisionState
 from domain.model.errors import AlreadyEndorsedError, NotAuthorisedError
 from domain.model.values import Actor
 from tests.factories import ADMIN, CA_OFFICIAL, FR_OFFICIAL, PARTIES, roadmap_state
-from tests.property.machine import (
+from tests.model.machine import (
     INVALID,
     ROADMAP_ID,
     STEPS,

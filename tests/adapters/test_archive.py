@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date
 from decimal import Decimal
@@ -31,14 +31,7 @@ from domain.model.pledge import Pledge
 from domain.model.values import Quantity
 
 Line = dict[str, Any]
-RELEASE_EXPORT = Path(__file__).parent.parent / "fixtures" / "release-0.1" / "export.jsonl"
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[RoadmapLedger]:
-    ledger = RoadmapLedger(database_url)
-    yield ledger
-    ledger.close()
+RELEASE_EXPORT = Path(__file__).parents[1] / "fixtures" / "release-0.1" / "export.jsonl"
 
 
 def _record_history(app: RoadmapLedger) -> None:

@@ -19,17 +19,9 @@ from domain.model.public import item_public
 from domain.model.values import ConsultationKind
 from projections.temporal.timetravel import item_at, state_at
 from tests.factories import CA_OFFICIAL, FR_OFFICIAL, adopt_france_canada, make_canada_pledge
-from tests.readside.support import (
-    KNOWN_DAYS,
-    PROPERTY,
-    Scenario,
-    differences,
-    fresh_url,
-    opened,
-    project_some,
-    runner_for,
-    today,
-)
+from tests.support.readmodels import differences
+from tests.support.scenario import KNOWN_DAYS, PROPERTY, Scenario, project_some, today
+from tests.support.stores import fresh_url, opened, runner_for
 
 #: psycopg's pool threads draw from `random` (jitter) while an example draws its data.
 pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")

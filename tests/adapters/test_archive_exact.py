@@ -25,7 +25,7 @@ from domain.model.pledge import Pledge
 from projections.audit.leaf import FastLeaves, canonical, leaf_entry, leaf_hash
 from tests import pg
 from tests.factories import assert_exact
-from tests.integration.test_roundtrip import Record, event_types
+from tests.storage.test_roundtrip import Record, event_types
 
 RELEASE = Path(__file__).parent.parent / "fixtures" / "release-0.1"
 

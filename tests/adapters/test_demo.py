@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,13 +18,6 @@ PRIORITY_CODES = [
     "civilians-and-women",
     "military-performance",
 ]
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[RoadmapLedger]:
-    ledger = RoadmapLedger(database_url)
-    yield ledger
-    ledger.close()
 
 
 def _one(items: list[dict[str, Any]], **match: Any) -> dict[str, Any]:

@@ -7,7 +7,6 @@ earlier release would have written them), and on `Pledge.Made` made into a versi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -49,13 +48,6 @@ class Memo(Aggregate):
     @classmethod
     def write(cls, text: str, language: str, tags: tuple[str, ...]) -> Memo:
         return cls._create(cls.Written, id=uuid4(), text=text, language=language, tags=tags)
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[RoadmapLedger]:
-    ledger = RoadmapLedger(database_url)
-    yield ledger
-    ledger.close()
 
 
 def insert_row(app: RoadmapLedger, topic: str, state: dict[str, Any], item_id: UUID) -> None:

@@ -18,7 +18,7 @@ from domain.model.errors import (
 )
 from domain.model.values import Actor, Marking, Role
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
-from tests.property.machine import (
+from tests.model.machine import (
     INVALID,
     ROADMAP_ID,
     STEPS,
