@@ -21,6 +21,7 @@ from domain.model.values import (
     Actor,
     ConsultationKind,
     ExchangeCategory,
+    Marking,
     PledgeKind,
     Priority,
     Quantity,
@@ -67,6 +68,10 @@ SUMMARY = (
     "consultations."
 )
 ILLUSTRATIVE = "Illustrative: the roadmap names no numbers or dates for this action."
+ILLUSTRATIVE_ASSESSMENT = (
+    "Illustrative: the roadmap encourages the sharing of situation analyses and assessments but "
+    "names none; this assessment, its subject and date are an example."
+)
 
 
 @dataclass(frozen=True)
@@ -244,5 +249,26 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
         effective_on=ADOPTED_ON,
         authority=ROADMAP_TEXT,
         note=ILLUSTRATIVE,
+    )
+    run.step(
+        "assessment-mali",
+        "assessment: FR shares with CA an analysis of MINUSMA (illustrative)",
+        lambda meta: app.share_assessment(
+            fr,
+            roadmap,
+            from_party="FR",
+            to_party="CA",
+            title="Peacekeeping in a French-speaking environment: MINUSMA in 2016",
+            subject="MINUSMA (Mali)",
+            priorities=["preventive-diplomacy", "operations-support"],
+            summary="Situation analysis shared to prepare joint support for French-speaking "
+            "contingents.",
+            marking=Marking.UNCLASSIFIED,
+            shared_on=date(2016, 11, 15),
+            meta=meta,
+        ),
+        effective_on=date(2016, 11, 15),
+        authority=ROADMAP_TEXT,
+        note=ILLUSTRATIVE_ASSESSMENT,
     )
     return DemoReport(ROADMAP_ID, tuple(run.recorded), dict(run.ids))

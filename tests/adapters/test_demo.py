@@ -9,6 +9,7 @@ import pytest
 
 from domain.adapters.demo import CA_OFFICIAL, FR_OFFICIAL, ROADMAP_ID, load_demo
 from domain.application.service import RoadmapLedger
+from domain.model.assessment import Assessment
 from domain.model.consultation import Consultation
 
 PRIORITY_CODES = [
@@ -30,7 +31,7 @@ def test_demo_records_the_seed_facts(app: RoadmapLedger) -> None:
     report = load_demo(app)
 
     assert report.roadmap_id == ROADMAP_ID
-    assert len(report.recorded) == 7
+    assert len(report.recorded) == 8
     assert not report.already_loaded
     state = app.get_state(report.roadmap_id)
     assert state is not None
@@ -63,8 +64,15 @@ def test_demo_records_the_seed_facts(app: RoadmapLedger) -> None:
     assert (experts["from_party"], experts["to_party"]) == ("CA", "FR")
     assert {diplomats["status"], experts["status"]} == {"proposed"}
 
+    (assessment,) = state["assessments"]
+    assert (assessment["from_party"], assessment["to_party"]) == ("FR", "CA")
+    assert (assessment["status"], assessment["marking"]) == ("shared", "unclassified")
+    shared = app.get_item(Assessment, report.ids["assessment-mali"]).entries[0]
+    assert shared.note is not None
+    assert shared.note.startswith("Illustrative")
+
     events = [vars(app.mapper.to_domain_event(n)) for n in app.notifications()]
-    assert len(events) == 7
+    assert len(events) == 8
     assert {e["effective_on"].year for e in events} == {2016}
     assert {e["actor"] for e in events} == {FR_OFFICIAL.subject, CA_OFFICIAL.subject}
 
@@ -117,6 +125,6 @@ def test_an_interrupted_run_is_completed_by_the_next(
 
     resumed = load_demo(app)
 
-    assert len(resumed.recorded) == 3
-    assert app.position() == 7
+    assert len(resumed.recorded) == 4
+    assert app.position() == 8
     assert load_demo(app).already_loaded

@@ -38,7 +38,7 @@ def _state(*args: str) -> dict[str, Any]:
 def test_demo_loads_once(store: str) -> None:
     first = runner.invoke(cli, ["demo"])
     assert first.exit_code == 0, first.output
-    assert "recorded 7 actions" in first.stdout
+    assert "recorded 8 actions" in first.stdout
     assert "600 soldiers" in first.stdout
     assert f"roadmap id: {ROADMAP_ID}" in first.stdout
 
@@ -97,9 +97,9 @@ def test_export_then_import(store: str, tmp_path: Path, monkeypatch: pytest.Monk
     to_file = runner.invoke(cli, ["export", "--output", str(archive)])
     to_stdout = runner.invoke(cli, ["export"])
     assert to_file.exit_code == to_stdout.exit_code == 0
-    assert "exported 7 events" in to_file.stderr
+    assert "exported 8 events" in to_file.stderr
     assert to_stdout.stdout == archive.read_text(encoding="utf-8")
-    assert len(to_stdout.stdout.splitlines()) == 7
+    assert len(to_stdout.stdout.splitlines()) == 8
 
     refused = runner.invoke(cli, ["import", str(archive)])
     assert refused.exit_code == 1
@@ -109,7 +109,7 @@ def test_export_then_import(store: str, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path}/copy.db")
     from_stdin = runner.invoke(cli, ["import"], input=to_stdout.stdout)
     assert from_stdin.exit_code == 0, from_stdin.output
-    assert "imported 7 events" in from_stdin.stderr
+    assert "imported 8 events" in from_stdin.stderr
     assert runner.invoke(cli, ["export"]).stdout == to_stdout.stdout
 
 

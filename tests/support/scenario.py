@@ -21,6 +21,7 @@ from domain.model.kinds import COLLECTIONS
 from domain.model.values import (
     ConsultationKind,
     ExchangeCategory,
+    Marking,
     PledgeKind,
     Quantity,
     ReformResult,
@@ -155,6 +156,13 @@ CORRECTIONS: dict[str, tuple[Change, ...]] = {
         _change("title", _text("Reform")),
         _change("forum", st.sampled_from(("General Assembly", "C-34"))),
         _change("summary", _text("Summary")),
+    ),
+    "assessments": (
+        _change("title", _text("Assessment")),
+        _change("subject", st.sampled_from(("MINUSMA", "Mali", "Women, peace and security"))),
+        _change("marking", st.sampled_from(("unclassified", "restricted"))),
+        _change("shared_on", _day_text()),
+        _change("priorities", priorities),
     ),
 }
 _EFFECTIVE_CHANGE = past_days().map(lambda d: {"effective_on": d.isoformat()})
@@ -325,6 +333,22 @@ class Scenario:
             meta=self._meta(),
         )
 
+    def _assessment(self) -> CommandResult:
+        from_party = self.draw(st.sampled_from(PARTIES))
+        return self.app.share_assessment(
+            self._actor(from_party),
+            self._roadmap(),
+            from_party=from_party,
+            to_party="CA" if from_party == "FR" else "FR",
+            title=self.draw(_text("Assessment")),
+            subject="MINUSMA",
+            priorities=self.draw(priorities),
+            summary="Situation analysis",
+            marking=self.draw(st.sampled_from(Marking)),
+            shared_on=self.draw(past_days()),
+            meta=self._meta(),
+        )
+
     # -- changes (each falls back to a creation when there is nothing to change yet)
 
     def _pledge_change(self) -> CommandResult | None:
@@ -421,6 +445,20 @@ class Scenario:
             case _:
                 return self.app.withdraw_reform(actor, proposal, reason="x", meta=meta)
 
+    def _assessment_change(self) -> CommandResult | None:
+        assessment = self._pick("assessments")
+        if assessment is None:
+            return self._assessment()
+        actor, meta = self._actor_of(assessment), self._meta()
+        match self.draw(st.sampled_from(("acknowledge", "supersede", "withdraw"))):
+            case "acknowledge":
+                return self.app.acknowledge_assessment(actor, assessment, meta=meta)
+            case "supersede":
+                by = self.draw(st.sampled_from(self.ids["assessments"]))
+                return self.app.supersede_assessment(actor, assessment, by=by, meta=meta)
+            case _:
+                return self.app.withdraw_assessment(actor, assessment, reason="x", meta=meta)
+
     # -- corrections and retractions, of any item (the roadmap too)
 
     def _target(self) -> tuple[str, UUID]:
@@ -492,11 +530,13 @@ OPERATIONS = (
     "schedule",
     "exchange",
     "reform",
+    "assessment",
     *("pledge_change",) * 3,
     *("consultation_change",) * 3,
     "endorse",
     *("exchange_change",) * 3,
     *("reform_change",) * 3,
+    *("assessment_change",) * 3,
     *("correct",) * 5,
     *("retract",) * 2,
 )
@@ -507,6 +547,7 @@ CREATIONS = {
     "schedule": ("consultations", "consultation_change"),
     "exchange": ("exchanges", "exchange_change"),
     "reform": ("reform-proposals", "reform_change"),
+    "assessment": ("assessments", "assessment_change"),
 }
 
 
