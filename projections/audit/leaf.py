@@ -54,36 +54,28 @@ def leaf_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(b"\x00" + canonical({k: fields[k] for k in LEAF_FIELDS})).hexdigest()
 
 
-class FastLeaves:
-    """Leaf fields straight from stored bytes, without building domain objects.
+class StoredLeaves:
+    """Leaf fields of stored events, from the bytes as stored.
 
-    Verification reads every event of the log; decoding the JSON into plain values directly is
-    several times faster than building each event and flattening it again. Events whose class
-    has been upcast since (class_version > 1) take the slow, exact path.
+    A leaf commits to the record as it was written, never to what a later release reads it as:
+    an upcaster changes the event a release builds, not the record, so every tree head signed
+    before an upgrade still verifies after it. Decoding the JSON straight into plain values is
+    also several times faster than building each event and flattening it again.
     """
 
-    def __init__(self, mapper: Any) -> None:
-        self.mapper = mapper
+    def __init__(self) -> None:
         self._decoder = json.JSONDecoder(object_hook=_plain_tag)
-        self._event_types: dict[str, str | None] = {}
+        self._event_types: dict[str, str] = {}
 
-    def _event_type(self, topic: str) -> str | None:
+    def _event_type(self, topic: str) -> str:
         if topic not in self._event_types:
-            cls = resolve_topic(topic)
-            simple = getattr(cls, "class_version", 1) == 1
-            self._event_types[topic] = cls.__name__ if simple else None
+            self._event_types[topic] = resolve_topic(topic).__name__
         return self._event_types[topic]
 
     def fields(self, stored: Any) -> dict[str, Any]:
+        """Raises ValueError when the stored bytes are not an event this release can read."""
         event_type = self._event_type(stored.topic)
-        if event_type is None:
-            return self._slow(stored)
-        try:
-            decoded = self._decoder.decode(bytes(stored.state).decode())
-        except (_UnknownTagError, UnicodeDecodeError):
-            return self._slow(stored)
-        if "class_version" in decoded:
-            return self._slow(stored)
+        decoded = self._decoder.decode(bytes(stored.state).decode())
         return {
             "stream_id": str(stored.originator_id),
             "stream_version": stored.originator_version,
@@ -92,12 +84,10 @@ class FastLeaves:
             "effective_on": decoded["effective_on"],
             "actor": decoded["actor"],
             "actor_party": decoded["actor_party"],
-            "data": {k: v for k, v in decoded.items() if k not in META_FIELDS},
+            "data": {
+                k: v for k, v in decoded.items() if k not in META_FIELDS and k != "class_version"
+            },
         }
-
-    def _slow(self, stored: Any) -> dict[str, Any]:
-        event = self.mapper.to_domain_event(stored)
-        return leaf_entry(str(event.originator_id), Entry.of(event))
 
 
 def _utc(moment: str) -> str:
@@ -106,7 +96,7 @@ def _utc(moment: str) -> str:
 
 
 class _UnknownTagError(ValueError):
-    pass
+    """A transcoding tag this release does not know: the event cannot be read."""
 
 
 def _plain_tag(value: dict[str, Any]) -> Any:

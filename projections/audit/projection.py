@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.model.history import Entry
 from domain.model.kinds import kind_name_of
-from projections.audit.leaf import leaf_entry, leaf_hash
+from projections.audit.leaf import StoredLeaves, leaf_hash
 from projections.audit.merkle import Frontier, NodeKey
 from projections.audit.signing import Signer
 from projections.audit.summary import summarize
 from projections.audit.tables import AUDIT, MERKLE, TREE_HEADS
 from projections.runtime.db import Cursor, Dialect, insert_many
+from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table
 
 
@@ -58,11 +58,12 @@ class AuditProjection:
         self.tables: tuple[Table, ...] = (self.audit, self.merkle)
         self.signer = signer
         self.clock = clock
+        self.leaves = StoredLeaves()
 
     def forget(self) -> None:
         """Nothing cached: the frontier is read again at every batch."""
 
-    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
         """Appends the batch's entries and leaves, then signs the new tree head."""
         leaves = leaf_count(cursor, self.audit)
         roadmaps = self._roadmaps_of(cursor, events)
@@ -71,13 +72,12 @@ class AuditProjection:
         frontier = Frontier(leaves, [(level, nodes[(level, idx)]) for level, idx in keys])
         rows: list[tuple[Any, ...]] = []
         tree: list[tuple[int, int, str]] = []
-        for offset, (position, event) in enumerate(events):
-            entry = Entry.of(event)
-            stream_id = str(event.originator_id)
+        for offset, (position, event, stored) in enumerate(events):
+            fields = self.leaves.fields(stored)
+            stream_id = fields["stream_id"]
             kind = kind_name_of(event)
-            if entry.version == 1:
-                roadmaps[stream_id] = str(entry.payload.get("roadmap_id", stream_id))
-            fields = leaf_entry(stream_id, entry)
+            if fields["stream_version"] == 1:
+                roadmaps[stream_id] = str(fields["data"].get("roadmap_id", stream_id))
             digest = leaf_hash(fields)
             row = {
                 **fields,
@@ -85,9 +85,13 @@ class AuditProjection:
                 "leaf_index": leaves + offset,
                 "item_kind": kind,
                 "roadmap_id": roadmaps.get(stream_id),
-                "effective_year": entry.effective_on.year,
+                "effective_year": int(fields["effective_on"][:4]),
                 "summary": summarize(
-                    kind, entry.event_type, fields["data"], entry.actor, entry.actor_party
+                    kind,
+                    fields["event_type"],
+                    fields["data"],
+                    fields["actor"],
+                    fields["actor_party"],
                 ),
                 "hash": digest,
             }
@@ -113,11 +117,11 @@ class AuditProjection:
             [head[name] for name in TREE_HEADS.column_names],
         )
 
-    def _roadmaps_of(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> dict[str, str]:
+    def _roadmaps_of(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, str]:
         """The roadmap of each stream that began before this batch, from its first entry."""
         earlier = sorted(
-            {str(e.originator_id) for _, e in events}
-            - {str(e.originator_id) for _, e in events if e.originator_version == 1}
+            {str(e.originator_id) for _, e, _ in events}
+            - {str(e.originator_id) for _, e, _ in events if e.originator_version == 1}
         )
         found: dict[str, str] = {}
         for start in range(0, len(earlier), 500):

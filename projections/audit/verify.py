@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.application.service import RoadmapLedger
-from projections.audit.leaf import FastLeaves, leaf_hash
+from projections.audit.leaf import StoredLeaves, leaf_hash
 from projections.audit.merkle import Frontier
 from projections.audit.proofs import tree_heads
 from projections.audit.signing import signature_valid
@@ -81,7 +81,7 @@ def verify(
     progress: Callable[[int], None] | None = None,
 ) -> Verdict:
     frontier = Frontier(0, [])
-    leaves = FastLeaves(app.mapper)
+    leaves = StoredLeaves()
     audit = _audit_rows(store)
     heads = _heads(store)
     head = next(heads, None)

@@ -23,6 +23,7 @@ from projections.partnership.tables import (
 )
 from projections.runtime.cache import ItemCache
 from projections.runtime.db import Cursor, Dialect, LedgerTranscoder, insert_many
+from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table, from_db
 
 
@@ -73,19 +74,19 @@ class PartnershipProjection:
     def forget(self) -> None:
         self.cache.clear()
 
-    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
         records = self._load(cursor, events)
-        for _, event in events:
+        for _, event, _ in events:
             self._evolve(records, event)
         self._store(cursor, dialect, list(records.values()))
         for record in records.values():
             self.cache.put(str(record.item_id), record)
 
-    def _load(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> dict[UUID, Record]:
+    def _load(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[UUID, Record]:
         wanted: dict[str, set[UUID]] = {}
-        created = {e.originator_id for _, e in events if e.originator_version == 1}
+        created = {e.originator_id for _, e, _ in events if e.originator_version == 1}
         records: dict[UUID, Record] = {}
-        for _, event in events:
+        for _, event, _ in events:
             if event.originator_id in created or event.originator_id in records:
                 continue
             cached = self.cache.get(str(event.originator_id))

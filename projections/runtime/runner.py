@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from domain.application.service import RoadmapLedger
 from projections.runtime.db import Cursor, Dialect, ReadStore
@@ -20,13 +20,22 @@ from projections.runtime.lease import Lease
 from projections.runtime.tables import TRACKING, Table
 
 
+class Recorded(NamedTuple):
+    """One event of a batch: its log position, the event as this release reads it, and the
+    stored record it was read from (what the audit trail commits to)."""
+
+    position: int
+    event: Any
+    stored: Any
+
+
 class Projection(Protocol):
     name: str
     base_tables: tuple[Table, ...]
     tables: tuple[Table, ...]
 
-    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
-        """Applies a batch of (position, event) in log order, inside the runner's transaction."""
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
+        """Applies a batch of events in log order, inside the runner's transaction."""
 
     def forget(self) -> None:
         """Drops what the projection cached: its last transaction did not commit."""
@@ -133,13 +142,13 @@ class Runner:
         notifications = self.app.recorder.select_notifications(start + 1, self.batch_size)
         if not notifications:
             return 0
-        events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+        events = self._read(notifications)
         last = notifications[-1].id
         try:
             with self.store.transaction(write=True) as cursor:
                 for projection in self.projections:
                     position = tracked[self.key(projection)]
-                    mine = [e for e in events if e[0] > position]
+                    mine = [e for e in events if e.position > position]
                     if not mine:
                         continue
                     # Claim the batch first: a second runner blocks here, then finds it taken.
@@ -171,11 +180,13 @@ class Runner:
             notifications = self.app.recorder.select_notifications(position + 1, self.batch_size)
             if not notifications:
                 break
-            events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
-            projection.apply(cursor, self.store.dialect, events)
+            projection.apply(cursor, self.store.dialect, self._read(notifications))
             position = notifications[-1].id
         cursor.execute(f"UPDATE {TRACKING.name} SET position = ? WHERE name = ?", [position, key])
         return position
+
+    def _read(self, notifications: Sequence[Any]) -> list[Recorded]:
+        return [Recorded(n.id, self.app.mapper.to_domain_event(n), n) for n in notifications]
 
     def _forget(self) -> None:
         self._committed.clear()

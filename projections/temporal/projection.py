@@ -24,6 +24,7 @@ from domain.model.plain import plain
 from domain.model.public import public_fields
 from projections.runtime.cache import ItemCache
 from projections.runtime.db import Cursor, Dialect, LedgerTranscoder, insert_many
+from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table, from_db, to_db
 from projections.temporal.tables import ENTRIES, ITEM_VERSIONS, SEGMENTS
 
@@ -121,12 +122,12 @@ class TemporalProjection:
     def forget(self) -> None:
         self.cache.clear()
 
-    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[tuple[int, Any]]) -> None:
+    def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
         items = self._load(cursor, events)
         new_entries: list[tuple[Any, ...]] = []
         written: Written = []
         closed: Written = []
-        for _, event in events:
+        for _, event, _ in events:
             entry = Entry.of(event)
             item_id = str(event.originator_id)
             if entry.version == 1:
@@ -222,12 +223,12 @@ class TemporalProjection:
                     closed.append((self.segments, old.row))
         item.spans = fresh
 
-    def _load(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> dict[str, ItemHistory]:
+    def _load(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, ItemHistory]:
         """The items this batch continues: from the cache, else from their stored rows."""
-        created = {str(e.originator_id) for _, e in events if e.originator_version == 1}
+        created = {str(e.originator_id) for _, e, _ in events if e.originator_version == 1}
         items: dict[str, ItemHistory] = {}
         missing = []
-        for item_id in sorted({str(e.originator_id) for _, e in events} - created):
+        for item_id in sorted({str(e.originator_id) for _, e, _ in events} - created):
             cached = self.cache.get(item_id)
             if cached is None:
                 missing.append(item_id)

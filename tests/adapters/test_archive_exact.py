@@ -22,7 +22,7 @@ from domain.adapters.archive import export_events, import_events
 from domain.application.service import RoadmapLedger
 from domain.model.history import Entry
 from domain.model.pledge import Pledge
-from projections.audit.leaf import FastLeaves, canonical, leaf_entry, leaf_hash
+from projections.audit.leaf import StoredLeaves, canonical, leaf_entry, leaf_hash
 from tests import pg
 from tests.factories import assert_exact
 from tests.storage.test_roundtrip import Record, event_types
@@ -68,7 +68,7 @@ def _import(app: RoadmapLedger, text: str) -> int:
 
 def _leaves(app: RoadmapLedger) -> list[bytes]:
     """Each event's leaf fields, canonical: by the fast path and the exact path, which agree."""
-    fast = FastLeaves(app.mapper)
+    fast = StoredLeaves()
     leaves = []
     for stored in app.notifications():
         event = app.mapper.to_domain_event(stored)
