@@ -21,9 +21,16 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
-from domain.adapters.archive_format import KEYS, FormatError, event_of, line_of
+from domain.adapters.archive_format import (
+    KEYS,
+    FormatError,
+    event_of,
+    is_older,
+    line_of,
+    older_state,
+)
 from domain.application.service import RoadmapLedger
 
 PAGE = 1000
@@ -62,11 +69,11 @@ def export_events(app: RoadmapLedger, out: TextIO) -> int:
     for notification in app.notifications():  # pages of 1,000: constant memory
         where = f"the event at position {notification.id}"
         try:
-            event = app.mapper.to_domain_event(notification)
+            app.mapper.to_domain_event(notification)  # a record this release can read
         except Exception as error:  # undecodable, unknown topic, failed upcast: all unreadable
             raise UnexportableEventError(f"{where} cannot be read ({error})") from None
         try:
-            line = line_of(notification.id, event)
+            line = line_of(notification.id, notification)
         except FormatError as error:
             raise UnexportableEventError(f"{where}: {error}") from None
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -153,7 +160,14 @@ class _Reader:
                 f"stream {stream_id} has version {line['stream_version']} where "
                 f"{len(earlier) + 1} was expected (versions run 1, 2, 3... in each stream)"
             )
-        if line_format == CURRENT:
+        if line_format == CURRENT and is_older(line):
+            cls, state = older_state(line, earlier)
+            topic = get_topic(cls)
+            stored = StoredEvent(
+                stream_id, line["stream_version"], topic, self.app.mapper.transcoder.encode(state)
+            )
+            _decoded_class(self.app, stored)  # reads back, upcast, as a complete event
+        elif line_format == CURRENT:
             event = event_of(line, stream_id, earlier)
             stored, cls = self.app.mapper.to_stored_event(event), type(event)
         else:

@@ -17,14 +17,14 @@ from functools import cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.application.records import plain_state
 from domain.model.coerce import coerce
 from domain.model.errors import DomainError
 from domain.model.history import META_FIELDS
 from domain.model.item import Item
 from domain.model.kinds import KINDS
-from domain.model.plain import plain
 
 #: A line's metadata keys, and the event attribute each one holds.
 META = {
@@ -80,26 +80,33 @@ def _class_version(cls: type[Any]) -> int:
 # --- event → line --------------------------------------------------------------------------
 
 
-def line_of(position: int, event: Any) -> dict[str, Any]:
-    """The export line of a decoded event; FormatError if the format has no name for it."""
-    cls = type(event)
+def line_of(position: int, stored: Any) -> dict[str, Any]:
+    """The export line of a stored event, as it was recorded: its class version as stored and
+    its values in plain JSON; FormatError if the format has no name for it."""
+    cls = resolve_topic(stored.topic)
     name = cls.__qualname__
     kind = event_kinds().get(name)
     if kind is None or kind.event is not cls:
         raise FormatError(f"{cls.__module__}:{name} is not an event of the ledger's aggregates")
-    missing = [f for f in (*META.values(), *payload_fields(cls)) if not hasattr(event, f)]
+    try:
+        state = plain_state(stored.state)
+    except (ValueError, TypeError) as error:
+        raise FormatError(f"the stored {name} event cannot be read ({error})") from None
+    missing = [a for a in META.values() if a not in state]
     if missing:
         raise FormatError(f"the {name} event has no {', '.join(missing)}")
+    version = state.pop("class_version", 1)
+    moment = datetime.fromisoformat(state["timestamp"]).astimezone(UTC)
     return {
         "position": position,
-        "stream_id": str(event.originator_id),
-        "stream_version": event.originator_version,
+        "stream_id": str(stored.originator_id),
+        "stream_version": stored.originator_version,
         "event_type": name,
-        "class_version": _class_version(cls),
+        "class_version": version,
         # Always six digits: the stored spelling drops them when they are zero.
-        "recorded_at": event.timestamp.astimezone(UTC).isoformat(timespec="microseconds"),
-        **{key: plain(getattr(event, attr)) for key, attr in META.items() if key != "recorded_at"},
-        "data": {field: plain(getattr(event, field)) for field in payload_fields(cls)},
+        "recorded_at": moment.isoformat(timespec="microseconds"),
+        **{key: state[attr] for key, attr in META.items() if key != "recorded_at"},
+        "data": {k: v for k, v in state.items() if k not in META_FIELDS},
     }
 
 
@@ -107,25 +114,17 @@ def line_of(position: int, event: Any) -> dict[str, Any]:
 
 
 def event_of(line: dict[str, Any], stream_id: UUID, earlier: list[type]) -> Any:
-    """The event a checked line holds; `earlier` are the classes of its stream's prior events."""
-    name = line["event_type"]
-    kind = event_kinds().get(name) if isinstance(name, str) else None
-    if kind is None:
-        raise FormatError(f"unknown event type {name!r}")
-    cls = kind.event
-    data = _upcast(cls, line["class_version"], line["data"])
+    """The event a checked line of the current class version holds; `earlier` are the classes
+    of its stream's prior events."""
+    cls, kind = _event_class(line)
+    data = _data(line)
     hints = _hints(cls)
     fields = payload_fields(cls)
     if missing := [f for f in fields if f not in data]:
-        raise FormatError(f"data of {name} is missing {', '.join(missing)}")
+        raise FormatError(f"data of {cls.__qualname__} is missing {', '.join(missing)}")
     if extra := sorted(set(data) - set(fields)):
-        raise FormatError(f"data of {name} has unknown {', '.join(extra)}")
-    corrects = issubclass(cls, Item.Corrected)  # its changes are typed by another event's fields
-    values = {
-        f: typed(hints[f], data[f], f"data.{f}") for f in fields if not (corrects and f == CHANGES)
-    }
-    if corrects:
-        values[CHANGES] = _changes(data[CHANGES], values["target_version"], earlier)
+        raise FormatError(f"data of {cls.__qualname__} has unknown {', '.join(extra)}")
+    values = _values(cls, data, earlier)
     meta = {a: typed(hints[a], line[k], k) for k, a in META.items() if k != "recorded_at"}
     if "originator_topic" in {f.name for f in dataclasses.fields(cls)}:
         meta["originator_topic"] = get_topic(kind.aggregate)
@@ -138,28 +137,68 @@ def event_of(line: dict[str, Any], stream_id: UUID, earlier: list[type]) -> Any:
     )
 
 
-def _upcast(cls: type[Any], version: Any, data: Any) -> dict[str, Any]:
-    """The data as the current class version has it: older lines run the class's upcasters.
+def older_state(line: dict[str, Any], earlier: list[type]) -> tuple[Any, dict[str, Any]]:
+    """The stored state of a line recorded at an older class version, as it was recorded.
 
-    The library's upcasters add or rename fields of a stored state; run on plain data, the
-    values they add are coerced like every other value.
+    A record is never rewritten, a restored one neither: the state keeps its version and its
+    fields, and the release reading it upcasts it as it reads any older record. Fields that the
+    current version still has are typed by it; fields it has dropped stay as they were.
     """
+    cls, kind = _event_class(line)
+    data = _data(line)
+    hints = _hints(cls)
+    known = {f: v for f, v in data.items() if f in hints}
+    state: dict[str, Any] = {**data, **_values(cls, known, earlier, partial=True)}
+    state.update({a: typed(hints[a], line[k], k) for k, a in META.items() if k != "recorded_at"})
+    state["timestamp"] = _moment(line["recorded_at"])
+    if "originator_topic" in {f.name for f in dataclasses.fields(cls)}:
+        state["originator_topic"] = get_topic(kind.aggregate)
+    if line["class_version"] > 1:
+        state["class_version"] = line["class_version"]
+    return cls, state
+
+
+def is_older(line: dict[str, Any]) -> bool:
+    """Whether the line was recorded at an older version of its class than this release's."""
+    cls, _ = _event_class(line)
+    version = line["class_version"]
     current = _class_version(cls)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise FormatError(f"class_version must be a positive integer, not {version!r}")
     if version > current:
         msg = f"{cls.__qualname__} version {version} is newer than this release reads ({current})"
         raise FormatError(msg)
-    if not isinstance(data, dict):
+    return version < current
+
+
+def _event_class(line: dict[str, Any]) -> tuple[Any, Kind]:
+    name = line["event_type"]
+    kind = event_kinds().get(name) if isinstance(name, str) else None
+    if kind is None:
+        raise FormatError(f"unknown event type {name!r}")
+    return kind.event, kind
+
+
+def _data(line: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(line["data"], dict):
         raise FormatError("data must be a JSON object")
-    state: dict[str, Any] = dict(data)
-    try:
-        for step in range(version, current):
-            getattr(cls, f"upcast_v{step}_v{step + 1}")(state)
-    except Exception as error:  # upcasters are written for stored states: any failure is the line's
-        msg = f"data of {cls.__qualname__} version {version} cannot be upcast ({error!r})"
-        raise FormatError(msg) from None
-    return state
+    return dict(line["data"])
+
+
+def _values(
+    cls: Any, data: dict[str, Any], earlier: list[type], *, partial: bool = False
+) -> dict[str, Any]:
+    """The data typed by the class's fields; a correction's changes by its target's fields."""
+    hints = _hints(cls)
+    corrects = issubclass(cls, Item.Corrected)
+    values = {
+        f: typed(hints[f], v, f"data.{f}")
+        for f, v in data.items()
+        if not (corrects and f == CHANGES)
+    }
+    if corrects and (CHANGES in data or not partial):
+        values[CHANGES] = _changes(data[CHANGES], values["target_version"], earlier)
+    return values
 
 
 def _changes(changes: Any, target_version: int, earlier: list[type]) -> dict[str, Any]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
 
+from domain.application.records import plain_state, utc_moment_text, utc_text
 from domain.model.history import META_FIELDS, Entry
 from domain.model.plain import plain
 
@@ -29,11 +28,6 @@ LEAF_FIELDS = (
 def canonical(value: Any) -> bytes:
     """Canonical JSON: keys sorted, no whitespace, UTF-8."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def utc_text(moment: datetime) -> str:
-    """One spelling of a moment, whichever database stored it."""
-    return moment.astimezone(UTC).isoformat()
 
 
 def leaf_entry(stream_id: str, entry: Entry) -> dict[str, Any]:
@@ -64,7 +58,6 @@ class StoredLeaves:
     """
 
     def __init__(self) -> None:
-        self._decoder = json.JSONDecoder(object_hook=_plain_tag)
         self._event_types: dict[str, str] = {}
 
     def _event_type(self, topic: str) -> str:
@@ -75,12 +68,12 @@ class StoredLeaves:
     def fields(self, stored: Any) -> dict[str, Any]:
         """Raises ValueError when the stored bytes are not an event this release can read."""
         event_type = self._event_type(stored.topic)
-        decoded = self._decoder.decode(bytes(stored.state).decode())
+        decoded = plain_state(stored.state)
         return {
             "stream_id": str(stored.originator_id),
             "stream_version": stored.originator_version,
             "event_type": event_type,
-            "recorded_at": _utc(decoded["timestamp"]),
+            "recorded_at": utc_moment_text(decoded["timestamp"]),
             "effective_on": decoded["effective_on"],
             "actor": decoded["actor"],
             "actor_party": decoded["actor_party"],
@@ -88,28 +81,3 @@ class StoredLeaves:
                 k: v for k, v in decoded.items() if k not in META_FIELDS and k != "class_version"
             },
         }
-
-
-def _utc(moment: str) -> str:
-    """`utc_text` of an ISO moment; the server writes UTC already, so mostly a no-op."""
-    return moment if moment.endswith("+00:00") else utc_text(datetime.fromisoformat(moment))
-
-
-class _UnknownTagError(ValueError):
-    """A transcoding tag this release does not know: the event cannot be read."""
-
-
-def _plain_tag(value: dict[str, Any]) -> Any:
-    """The plain form of one transcoded value, as `domain.model.plain.plain` would give it."""
-    if len(value) != 2 or "_type_" not in value or "_data_" not in value:  # noqa: PLR2004
-        return value
-    tag, data = value["_type_"], value["_data_"]
-    if tag in ("decimal_str", "date_iso", "tuple", "quantity", "priority"):
-        return data
-    if tag == "datetime_iso":
-        return data if data.endswith("+00:00") else datetime.fromisoformat(data).isoformat()
-    if tag == "uuid_hex":
-        return str(UUID(data))
-    if tag == "enum":
-        return data[1]
-    raise _UnknownTagError(tag)
