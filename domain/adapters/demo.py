@@ -17,6 +17,7 @@ from domain.application.running import CommandResult, Meta
 from domain.application.service import RoadmapLedger
 from domain.model.errors import NotFoundError
 from domain.model.roadmap import Roadmap
+from domain.model.texts import Text
 from domain.model.values import (
     Actor,
     ConsultationKind,
@@ -36,28 +37,61 @@ KEY_PREFIX = "demo-2016:"
 #: Fixed, so a re-run with the same key is a replay, never "a different request".
 REQUEST_HASH = "roadmap-demo-2016"
 
-TITLE = "France-Canada Peacekeeping Roadmap"
+#: The roadmap's text is English (shared in English by Canada); the French forms here are
+#: translations made for this demo, and every event that carries them says so in its note.
+TRANSLATED_HERE = (
+    "French texts: translations made for this demo, not the official French version.",
+    "Textes français : traductions faites pour cette démonstration, non la version française "
+    "officielle.",
+)
+TITLE = Text(
+    en="France-Canada Peacekeeping Roadmap",
+    fr="Feuille de route France-Canada sur le maintien de la paix",
+)
 ADOPTED_ON = date(2016, 10, 13)
 ROADMAP_TEXT = "France-Canada Peacekeeping Roadmap, 13 October 2016"
 PRIORITIES = (
-    Priority("preventive-diplomacy", "Preventive diplomacy and peaceful resolution of disputes"),
+    Priority(
+        "preventive-diplomacy",
+        Text(
+            en="Preventive diplomacy and peaceful resolution of disputes",
+            fr="Diplomatie préventive et règlement pacifique des différends",
+        ),
+    ),
     Priority(
         "operations-support",
-        "Support for the military, policing and legal aspects of peacekeeping operations",
+        Text(
+            en="Support for the military, policing and legal aspects of peacekeeping operations",
+            fr="Soutien aux aspects militaires, policiers et juridiques des opérations de "
+            "maintien de la paix",
+        ),
     ),
     Priority(
         "development-cooperation",
-        "Development cooperation with third-party countries in crisis to advance stability "
-        "and build resilience",
+        Text(
+            en="Development cooperation with third-party countries in crisis to advance "
+            "stability and build resilience",
+            fr="Coopération au développement avec les pays tiers en crise pour favoriser la "
+            "stabilité et renforcer la résilience",
+        ),
     ),
     Priority(
         "civilians-and-women",
-        "Protection of civilians and respect for the rights and role of women in preventing "
-        "and resolving conflicts",
+        Text(
+            en="Protection of civilians and respect for the rights and role of women in "
+            "preventing and resolving conflicts",
+            fr="Protection des civils et respect des droits et du rôle des femmes dans la "
+            "prévention et le règlement des conflits",
+        ),
     ),
     Priority(
         "military-performance",
-        "Support for the strengthening of the military performance of peacekeeping operations",
+        Text(
+            en="Support for the strengthening of the military performance of peacekeeping "
+            "operations",
+            fr="Soutien au renforcement de la performance militaire des opérations de maintien "
+            "de la paix",
+        ),
     ),
 )
 SUMMARY = (

@@ -21,6 +21,7 @@ from domain.model.errors import (
 )
 from domain.model.item import Item
 from domain.model.kinds import noun_of
+from domain.model.texts import DEFAULT_LANG, Lang, TextInput
 from domain.model.values import Actor, Context
 from domain.storage import IdempotencyRecord
 
@@ -31,7 +32,9 @@ class Meta:
 
     effective_on: date | None = None
     authority: str | None = None
-    note: str | None = None
+    note: TextInput | None = None
+    #: The language the command's texts are written in (`Content-Language`).
+    lang: Lang = DEFAULT_LANG
     idempotency_key: str | None = None
     request_hash: str = ""
     expected_version: int | None = None
@@ -90,6 +93,7 @@ class CommandRunner:
                 effective_on=meta.effective_on,
                 authority=meta.authority,
                 note=meta.note,
+                lang=meta.lang,
             )
             item, to_save = step(ctx)
             record = None

@@ -28,6 +28,7 @@ from domain.model.pledge import Pledge
 from domain.model.public import item_public
 from domain.model.reform import ReformProposal
 from domain.model.roadmap import Roadmap, RoadmapState
+from domain.model.texts import TextInput
 from domain.model.values import (
     Actor,
     ConsultationKind,
@@ -163,11 +164,11 @@ class RoadmapLedger(Application[UUID]):
         self,
         actor: Actor,
         *,
-        title: str,
+        title: TextInput,
         parties: list[str],
         adopted_on: date,
         priorities: list[Priority],
-        summary: str | None = None,
+        summary: TextInput | None = None,
         meta: Meta = NO_META,
         roadmap_id: UUID | None = None,
     ) -> CommandResult:
@@ -195,7 +196,7 @@ class RoadmapLedger(Application[UUID]):
         roadmap_id: UUID,
         *,
         party: str,
-        title: str,
+        title: TextInput,
         kind: PledgeKind,
         quantity: Quantity,
         priorities: list[str],
@@ -228,8 +229,8 @@ class RoadmapLedger(Application[UUID]):
         pledge_id: UUID,
         *,
         quantity: Quantity | None,
-        title: str | None,
-        reason: str,
+        title: TextInput | None,
+        reason: TextInput,
         meta: Meta = NO_META,
     ) -> CommandResult:
         return self._change(
@@ -257,7 +258,7 @@ class RoadmapLedger(Application[UUID]):
         return self._change(Pledge, pledge_id, actor, meta, lambda p, ctx: p.fulfil(ctx=ctx))
 
     def withdraw_pledge(
-        self, actor: Actor, pledge_id: UUID, *, reason: str, meta: Meta = NO_META
+        self, actor: Actor, pledge_id: UUID, *, reason: TextInput, meta: Meta = NO_META
     ) -> CommandResult:
         return self._change(
             Pledge, pledge_id, actor, meta, lambda p, ctx: p.withdraw(reason=reason, ctx=ctx)
@@ -271,9 +272,9 @@ class RoadmapLedger(Application[UUID]):
         roadmap_id: UUID,
         *,
         kind: ConsultationKind,
-        title: str,
+        title: TextInput,
         host_party: str,
-        location: str,
+        location: TextInput,
         starts_on: date,
         ends_on: date,
         priorities: list[str],
@@ -320,7 +321,7 @@ class RoadmapLedger(Application[UUID]):
         *,
         starts_on: date,
         ends_on: date,
-        reason: str,
+        reason: TextInput,
         meta: Meta = NO_META,
     ) -> CommandResult:
         return self._change(
@@ -334,7 +335,7 @@ class RoadmapLedger(Application[UUID]):
         )
 
     def hold_consultation(
-        self, actor: Actor, consultation_id: UUID, *, summary: str, meta: Meta = NO_META
+        self, actor: Actor, consultation_id: UUID, *, summary: TextInput, meta: Meta = NO_META
     ) -> CommandResult:
         return self._change(
             Consultation,
@@ -345,7 +346,7 @@ class RoadmapLedger(Application[UUID]):
         )
 
     def cancel_consultation(
-        self, actor: Actor, consultation_id: UUID, *, reason: str, meta: Meta = NO_META
+        self, actor: Actor, consultation_id: UUID, *, reason: TextInput, meta: Meta = NO_META
     ) -> CommandResult:
         return self._change(
             Consultation,
@@ -360,7 +361,7 @@ class RoadmapLedger(Application[UUID]):
         actor: Actor,
         consultation_id: UUID,
         *,
-        text: str,
+        text: TextInput,
         priorities: list[str],
         meta: Meta = NO_META,
     ) -> CommandResult:
@@ -403,7 +404,7 @@ class RoadmapLedger(Application[UUID]):
         participants: int,
         starts_on: date,
         ends_on: date,
-        title: str,
+        title: TextInput,
         meta: Meta = NO_META,
     ) -> CommandResult:
         roadmap = self._roadmap(roadmap_id)
@@ -441,7 +442,7 @@ class RoadmapLedger(Application[UUID]):
         return self._change(Exchange, exchange_id, actor, meta, lambda e, ctx: e.complete(ctx=ctx))
 
     def cancel_exchange(
-        self, actor: Actor, exchange_id: UUID, *, reason: str, meta: Meta = NO_META
+        self, actor: Actor, exchange_id: UUID, *, reason: TextInput, meta: Meta = NO_META
     ) -> CommandResult:
         return self._change(
             Exchange, exchange_id, actor, meta, lambda e, ctx: e.cancel(reason=reason, ctx=ctx)
@@ -454,9 +455,9 @@ class RoadmapLedger(Application[UUID]):
         actor: Actor,
         roadmap_id: UUID,
         *,
-        title: str,
+        title: TextInput,
         forum: str,
-        summary: str,
+        summary: TextInput,
         priorities: list[str],
         party: str | None = None,
         meta: Meta = NO_META,
@@ -505,7 +506,7 @@ class RoadmapLedger(Application[UUID]):
         )
 
     def withdraw_reform(
-        self, actor: Actor, proposal_id: UUID, *, reason: str, meta: Meta = NO_META
+        self, actor: Actor, proposal_id: UUID, *, reason: TextInput, meta: Meta = NO_META
     ) -> CommandResult:
         return self._change(
             ReformProposal,
@@ -524,10 +525,10 @@ class RoadmapLedger(Application[UUID]):
         *,
         from_party: str,
         to_party: str,
-        title: str,
-        subject: str,
+        title: TextInput,
+        subject: TextInput,
         priorities: list[str],
-        summary: str,
+        summary: TextInput,
         marking: Marking,
         shared_on: date,
         meta: Meta = NO_META,
@@ -577,7 +578,7 @@ class RoadmapLedger(Application[UUID]):
         actor: Actor,
         assessment_id: UUID,
         *,
-        reason: str,
+        reason: TextInput,
         meta: Meta = NO_META,
     ) -> CommandResult:
         return self._change(
@@ -616,7 +617,7 @@ class RoadmapLedger(Application[UUID]):
         *,
         target_version: int,
         changes: dict[str, Any],
-        reason: str,
+        reason: TextInput,
         meta: Meta = NO_META,
     ) -> CommandResult:
         def change(item: Item, ctx: Context) -> None:
@@ -631,6 +632,26 @@ class RoadmapLedger(Application[UUID]):
 
         return self._change(cls, item_id, actor, meta, change)
 
+    def translate(
+        self,
+        actor: Actor,
+        cls: type[Item],
+        item_id: UUID,
+        *,
+        target_version: int,
+        field: str,
+        lang: str,
+        text: str,
+        meta: Meta = NO_META,
+    ) -> CommandResult:
+        return self._change(
+            cls,
+            item_id,
+            actor,
+            meta,
+            lambda i, ctx: i.translate(target_version, field, lang, text, ctx),
+        )
+
     def retract(
         self,
         actor: Actor,
@@ -638,7 +659,7 @@ class RoadmapLedger(Application[UUID]):
         item_id: UUID,
         *,
         target_version: int,
-        reason: str,
+        reason: TextInput,
         meta: Meta = NO_META,
     ) -> CommandResult:
         return self._change(

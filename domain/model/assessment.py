@@ -17,7 +17,8 @@ from domain.model.errors import (
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
-from domain.model.values import Context, Marking, party_code, text
+from domain.model.texts import Text, TextInput
+from domain.model.values import Context, Marking, party_code
 
 SHARED, ACKNOWLEDGED = "shared", "acknowledged"
 SUPERSEDED, WITHDRAWN = "superseded", "withdrawn"
@@ -30,10 +31,10 @@ class AssessmentState:
     roadmap_id: UUID
     from_party: str
     to_party: str
-    title: str
-    subject: str
+    title: Text
+    subject: Text
     priorities: tuple[str, ...]
-    summary: str
+    summary: Text
     marking: Marking
     shared_on: date
     status: str
@@ -49,10 +50,10 @@ class Assessment(Item):
         roadmap_id: UUID
         from_party: str
         to_party: str
-        title: str
-        subject: str
+        title: Text
+        subject: Text
         priorities: tuple[str, ...]
-        summary: str
+        summary: Text
         marking: Marking
         shared_on: date
 
@@ -65,12 +66,15 @@ class Assessment(Item):
 
     class Withdrawn(Item.Event):
         class_version = 1
-        reason: str
+        reason: Text
 
     class Corrected(Item.Corrected):
         """Named per aggregate so every topic in the log says what kind of item it is about."""
 
     class Retracted(Item.Retracted):
+        pass
+
+    class Translated(Item.Translated):
         pass
 
     @classmethod
@@ -82,10 +86,10 @@ class Assessment(Item):
         *,
         from_party: str,
         to_party: str,
-        title: str,
-        subject: str,
+        title: TextInput,
+        subject: TextInput,
         priorities: list[str],
-        summary: str,
+        summary: TextInput,
         marking: Marking,
         shared_on: date,
         ctx: Context,
@@ -117,10 +121,10 @@ class Assessment(Item):
             roadmap_id=roadmap_id,
             from_party=from_party,
             to_party=to_party,
-            title=text(title, "title", limit=500),
-            subject=text(subject, "subject", limit=200),
+            title=ctx.text(title, "title", limit=500),
+            subject=ctx.text(subject, "subject", limit=200),
             priorities=roadmap.require_priorities(tuple(priorities)),
-            summary=text(summary, "summary"),
+            summary=ctx.text(summary, "summary"),
             marking=marking,
             shared_on=shared_on,
             **metadata,
@@ -161,11 +165,11 @@ class Assessment(Item):
             raise InvalidSupersessionError(msg, field="by")
         self.trigger_event(self.Superseded, by=by, **ctx.metadata())
 
-    def withdraw(self, *, reason: str, ctx: Context) -> None:
+    def withdraw(self, *, reason: TextInput, ctx: Context) -> None:
         self._require_status(*CURRENT, step="withdrawn")
         ctx.actor.require_party(self.state.from_party)
         self.trigger_event(
-            self.Withdrawn, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+            self.Withdrawn, reason=ctx.text(reason, "reason", limit=2000), **ctx.metadata()
         )
 
     @evolves(Shared)

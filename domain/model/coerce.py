@@ -11,13 +11,15 @@ from typing import Any
 from uuid import UUID
 
 from domain.model.errors import InvalidCorrectionError, InvalidValueError
-from domain.model.values import Priority, Quantity
+from domain.model.texts import DEFAULT_LANG, Lang, Text
+from domain.model.values import Priority, Quantity, text_of
 
 
-def coerce(hint: Any, value: Any, field: str) -> Any:
-    """`value` as an instance of `hint`, or InvalidCorrectionError naming the field."""
+def coerce(hint: Any, value: Any, field: str, lang: Lang = DEFAULT_LANG) -> Any:
+    """`value` as an instance of `hint`, or InvalidCorrectionError naming the field; texts are
+    read in `lang` unless they name their languages."""
     try:
-        return _coerce(hint, value, field)
+        return _coerce(hint, value, field, lang)
     except InvalidValueError as error:
         raise InvalidCorrectionError(error.message, field=f"changes.{field}") from None
     except (TypeError, ValueError, InvalidOperation):
@@ -29,24 +31,26 @@ def _name(hint: Any) -> str:
     return getattr(hint, "__name__", str(hint))
 
 
-def _coerce(hint: Any, value: Any, field: str) -> Any:  # noqa: PLR0911, PLR0912 - one case a type
+def _coerce(hint: Any, value: Any, field: str, lang: Lang) -> Any:  # noqa: PLR0911, PLR0912 - one case a type
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         if value is None:
             return None
-        return _coerce(options[0], value, field)
+        return _coerce(options[0], value, field, lang)
     if value is None:
         raise InvalidValueError(f"changes.{field} cannot be null", field=field)
     if origin is tuple:
         (item_hint, *_) = typing.get_args(hint)
         if not isinstance(value, list | tuple):
             raise TypeError(field)
-        return tuple(_coerce(item_hint, item, field) for item in value)
+        return tuple(_coerce(item_hint, item, field, lang) for item in value)
     if hint is Quantity:
         return Quantity.parse(value, field)
     if hint is Priority:
-        return Priority.parse(value)
+        return Priority.parse(value, lang)
+    if hint is Text:
+        return text_of(value, field, lang=lang)
     if hint is Decimal:
         if isinstance(value, float | bool):
             raise TypeError(field)

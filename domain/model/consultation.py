@@ -16,12 +16,12 @@ from domain.model.errors import (
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
+from domain.model.texts import Text, TextInput, upcast_texts
 from domain.model.values import (
     ConsultationKind,
     Context,
     date_range,
     party_code,
-    text,
 )
 
 SCHEDULED, HELD, CANCELLED = "scheduled", "held", "cancelled"
@@ -31,16 +31,16 @@ SCHEDULED, HELD, CANCELLED = "scheduled", "held", "cancelled"
 class ConsultationState:
     roadmap_id: UUID
     kind: ConsultationKind
-    title: str
+    title: Text
     host_party: str
-    location: str
+    location: Text
     starts_on: date
     ends_on: date
     priorities: tuple[str, ...]
     invited_co_chairs: tuple[str, ...]
     co_chairs: tuple[str, ...]
     status: str
-    summary: str | None
+    summary: Text | None
     decisions: tuple[UUID, ...]
 
 
@@ -49,46 +49,56 @@ class Consultation(Item):
         state: ConsultationState
 
     class Scheduled(Item.Created):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("title", "location")
         roadmap_id: UUID
         kind: ConsultationKind
-        title: str
+        title: Text
         host_party: str
-        location: str
+        location: Text
         starts_on: date
         ends_on: date
         priorities: tuple[str, ...]
 
     class Rescheduled(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("reason")
         starts_on: date
         ends_on: date
-        reason: str
+        reason: Text
 
     class CoChairInvited(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         party: str
 
     class CoChairAccepted(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         party: str
 
     class Held(Item.Event):
-        class_version = 1
-        summary: str
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("summary")
+        summary: Text
 
     class DecisionRecorded(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         decision_id: UUID
 
     class Cancelled(Item.Event):
-        class_version = 1
-        reason: str
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("reason")
+        reason: Text
 
     class Corrected(Item.Corrected):
         """Named per aggregate so every topic in the log says what kind of item it is about."""
 
     class Retracted(Item.Retracted):
+        pass
+
+    class Translated(Item.Translated):
         pass
 
     @classmethod
@@ -99,9 +109,9 @@ class Consultation(Item):
         roadmap: RoadmapState,
         *,
         kind: ConsultationKind,
-        title: str,
+        title: TextInput,
         host_party: str,
-        location: str,
+        location: TextInput,
         starts_on: date,
         ends_on: date,
         priorities: list[str],
@@ -116,9 +126,9 @@ class Consultation(Item):
             id=consultation_id,
             roadmap_id=roadmap_id,
             kind=ConsultationKind(kind),
-            title=text(title, "title", limit=500),
+            title=ctx.text(title, "title", limit=500),
             host_party=host_party,
-            location=text(location, "location", limit=200),
+            location=ctx.text(location, "location", limit=200),
             starts_on=starts_on,
             ends_on=ends_on,
             priorities=roadmap.require_priorities(tuple(priorities)),
@@ -131,7 +141,9 @@ class Consultation(Item):
             msg = f"consultation {self.id} is {self.state.status}, no longer scheduled"
             raise IllegalTransitionError(msg)
 
-    def reschedule(self, *, starts_on: date, ends_on: date, reason: str, ctx: Context) -> None:
+    def reschedule(
+        self, *, starts_on: date, ends_on: date, reason: TextInput, ctx: Context
+    ) -> None:
         self._require_scheduled()
         ctx.actor.require_party(self.state.host_party)
         date_range(starts_on, ends_on)
@@ -139,7 +151,7 @@ class Consultation(Item):
             self.Rescheduled,
             starts_on=starts_on,
             ends_on=ends_on,
-            reason=text(reason, "reason", limit=2000),
+            reason=ctx.text(reason, "reason", limit=2000),
             **ctx.metadata(),
         )
 
@@ -163,16 +175,16 @@ class Consultation(Item):
             raise NotInvitedError(f"{party} was not invited to co-chair")
         self.trigger_event(self.CoChairAccepted, party=party, **ctx.metadata())
 
-    def hold(self, *, summary: str, ctx: Context) -> None:
+    def hold(self, *, summary: TextInput, ctx: Context) -> None:
         self._require_scheduled()
         ctx.actor.require_one_of((self.state.host_party, *self.state.co_chairs))
-        self.trigger_event(self.Held, summary=text(summary, "summary"), **ctx.metadata())
+        self.trigger_event(self.Held, summary=ctx.text(summary, "summary"), **ctx.metadata())
 
-    def cancel(self, *, reason: str, ctx: Context) -> None:
+    def cancel(self, *, reason: TextInput, ctx: Context) -> None:
         self._require_scheduled()
         ctx.actor.require_party(self.state.host_party)
         self.trigger_event(
-            self.Cancelled, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+            self.Cancelled, reason=ctx.text(reason, "reason", limit=2000), **ctx.metadata()
         )
 
     def note_decision(self, *, decision_id: UUID, ctx: Context) -> None:

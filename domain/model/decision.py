@@ -10,7 +10,8 @@ from domain.model.errors import AlreadyEndorsedError, NotAuthorisedError
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
-from domain.model.values import Context, text
+from domain.model.texts import Text, TextInput, upcast_texts
+from domain.model.values import Context
 
 PROPOSED, AGREED = "proposed", "agreed"
 
@@ -19,7 +20,7 @@ PROPOSED, AGREED = "proposed", "agreed"
 class DecisionState:
     roadmap_id: UUID
     consultation_id: UUID
-    text: str
+    text: Text
     priorities: tuple[str, ...]
     parties: tuple[str, ...]
     recorded_by: str | None
@@ -36,22 +37,27 @@ class Decision(Item):
         state: DecisionState
 
     class Recorded(Item.Created):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("text")
         roadmap_id: UUID
         consultation_id: UUID
-        text: str
+        text: Text
         priorities: tuple[str, ...]
         parties: tuple[str, ...]
         recorded_by: str | None
 
     class Endorsed(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         party: str
 
     class Corrected(Item.Corrected):
         """Named per aggregate so every topic in the log says what kind of item it is about."""
 
     class Retracted(Item.Retracted):
+        pass
+
+    class Translated(Item.Translated):
         pass
 
     @classmethod
@@ -62,7 +68,7 @@ class Decision(Item):
         roadmap: RoadmapState,
         consultation_id: UUID,
         *,
-        text_: str,
+        text_: TextInput,
         priorities: list[str],
         ctx: Context,
     ) -> Decision:
@@ -72,7 +78,7 @@ class Decision(Item):
             id=decision_id,
             roadmap_id=roadmap_id,
             consultation_id=consultation_id,
-            text=text(text_, "text"),
+            text=ctx.text(text_, "text"),
             priorities=roadmap.require_priorities(tuple(priorities)),
             parties=roadmap.parties,
             recorded_by=ctx.actor.party if ctx.actor.party in roadmap.parties else None,

@@ -134,6 +134,10 @@ class InvalidCorrectionError(DomainError):
     code = "invalid-correction"
 
 
+class InvalidTranslationError(InvalidCorrectionError):
+    code = "invalid-translation"
+
+
 class EventAlreadyRetractedError(InvalidCorrectionError):
     code = "event-already-retracted"
 

@@ -16,7 +16,8 @@ from domain.model.errors import (
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
-from domain.model.values import Context, ExchangeCategory, date_range, party_code, text
+from domain.model.texts import Text, TextInput, upcast_texts
+from domain.model.values import Context, ExchangeCategory, date_range, party_code
 
 PROPOSED, AGREED, IN_PROGRESS = "proposed", "agreed", "in-progress"
 COMPLETED, CANCELLED = "completed", "cancelled"
@@ -32,7 +33,7 @@ class ExchangeState:
     participants: int
     starts_on: date
     ends_on: date
-    title: str
+    title: Text
     status: str
 
 
@@ -41,7 +42,8 @@ class Exchange(Item):
         state: ExchangeState
 
     class Proposed(Item.Created):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("title")
         roadmap_id: UUID
         category: ExchangeCategory
         from_party: str
@@ -49,25 +51,32 @@ class Exchange(Item):
         participants: int
         starts_on: date
         ends_on: date
-        title: str
+        title: Text
 
     class Agreed(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
 
     class Started(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
 
     class Completed(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
 
     class Cancelled(Item.Event):
-        class_version = 1
-        reason: str
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("reason")
+        reason: Text
 
     class Corrected(Item.Corrected):
         """Named per aggregate so every topic in the log says what kind of item it is about."""
 
     class Retracted(Item.Retracted):
+        pass
+
+    class Translated(Item.Translated):
         pass
 
     @classmethod
@@ -83,7 +92,7 @@ class Exchange(Item):
         participants: int,
         starts_on: date,
         ends_on: date,
-        title: str,
+        title: TextInput,
         ctx: Context,
     ) -> Exchange:
         from_party = party_code(from_party, "from_party")
@@ -107,7 +116,7 @@ class Exchange(Item):
             participants=participants,
             starts_on=starts_on,
             ends_on=ends_on,
-            title=text(title, "title", limit=500),
+            title=ctx.text(title, "title", limit=500),
             **ctx.metadata(),
         )
 
@@ -135,11 +144,11 @@ class Exchange(Item):
         ctx.actor.require_one_of((self.state.from_party, self.state.to_party))
         self.trigger_event(self.Completed, **ctx.metadata())
 
-    def cancel(self, *, reason: str, ctx: Context) -> None:
+    def cancel(self, *, reason: TextInput, ctx: Context) -> None:
         self._require_status(PROPOSED, AGREED, IN_PROGRESS, step="cancelled")
         ctx.actor.require_one_of((self.state.from_party, self.state.to_party))
         self.trigger_event(
-            self.Cancelled, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+            self.Cancelled, reason=ctx.text(reason, "reason", limit=2000), **ctx.metadata()
         )
 
     def validate_correction(self, target: Entry, changes: dict[str, Any]) -> None:

@@ -6,8 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from domain.model.texts import as_text
+
 CORRECTED = "Corrected"
 RETRACTED = "Retracted"
+TRANSLATED = "Translated"
+#: Events about other events of the item: they change what is in force, not the item itself.
+AMENDMENTS = (CORRECTED, RETRACTED, TRANSLATED)
 CREATION_VERSION = 1
 
 #: Event attributes that are metadata, not the payload an action carries.
@@ -78,20 +83,32 @@ def view(
 ) -> View:
     """The record as it stood at `as_of`, in effect on `effective_on` (DESIGN.md, time travel).
 
-    Corrections and retractions count from the moment they were recorded (`as_of`); a corrected
-    event keeps its place in the stream and takes the corrected effective date, if any.
+    Corrections, translations and retractions count from the moment they were recorded
+    (`as_of`), in the order they were; a corrected event keeps its place in the stream and takes
+    the corrected effective date, if any. A translation adds a language to one text of an
+    event; a later correction of that text replaces it, translation and all.
     """
     known = [e for e in entries if as_of is None or e.recorded_at <= as_of]
+    by_version = {e.version: e for e in known}
     changes: dict[int, dict[str, Any]] = {}
     retracted: set[int] = set()
     for entry in known:
+        target: int = entry.payload.get("target_version", 0)
         if entry.event_type == CORRECTED:
-            changes.setdefault(entry.payload["target_version"], {}).update(entry.payload["changes"])
+            changes.setdefault(target, {}).update(entry.payload["changes"])
+        elif entry.event_type == TRANSLATED and target in by_version:
+            amended = changes.setdefault(target, {})
+            field = entry.payload["field"]
+            current = amended.get(field, by_version[target].payload.get(field))
+            if current is not None:
+                amended[field] = as_text(current).translated(
+                    entry.payload["lang"], entry.payload["text"]
+                )
         elif entry.event_type == RETRACTED:
-            retracted.add(entry.payload["target_version"])
+            retracted.add(target)
     in_force: list[Entry] = []
     for entry in known:
-        if entry.event_type in (CORRECTED, RETRACTED):
+        if entry.event_type in AMENDMENTS:
             continue
         if entry.version in retracted and entry.version != CREATION_VERSION:
             continue

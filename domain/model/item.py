@@ -13,10 +13,12 @@ from domain.model.coerce import coerce
 from domain.model.errors import (
     EventAlreadyRetractedError,
     InvalidCorrectionError,
+    InvalidTranslationError,
     ItemRetractedError,
     NotYourPartyError,
 )
-from domain.model.history import CORRECTED, CREATION_VERSION, RETRACTED, Entry, View, view
+from domain.model.history import AMENDMENTS, CREATION_VERSION, RETRACTED, Entry, View, view
+from domain.model.texts import LANGS, Text, TextInput, as_text, english, upcast_texts
 from domain.model.values import Context, text
 
 S = typing.TypeVar("S")
@@ -47,7 +49,8 @@ def evolves(*events: type) -> Callable[[Callable[..., S]], staticmethod[..., S]]
 def own_events(cls: type[Item]) -> list[type[Item.Event]]:
     """The event classes an aggregate declares whose folding is its own business.
 
-    Corrections and retractions are folded by `Item` itself (the entries are re-viewed); the
+    Corrections, retractions and translations are folded by `Item` itself (the entries are
+    re-viewed); the
     library gives every aggregate its own `Event` and `Created` bases, which nothing triggers.
     """
     return [
@@ -55,7 +58,7 @@ def own_events(cls: type[Item]) -> list[type[Item.Event]]:
         for name, value in vars(cls).items()
         if isinstance(value, type)
         and issubclass(value, Item.Event)
-        and not issubclass(value, Item.Corrected | Item.Retracted)
+        and not issubclass(value, Item.Corrected | Item.Retracted | Item.Translated)
         and name not in ("Event", "Created")
     ]
 
@@ -67,6 +70,22 @@ def handler_of(cls: type[Item], event_class: type) -> Handler | None:
     event, so the class a handler names is an ancestor of the class a stored event resolves to.
     """
     return next((cls.handlers[c] for c in event_class.__mro__ if c in cls.handlers), None)
+
+
+#: Payload fields that hold free texts, wherever they appear (corrections name them too).
+TEXT_FIELDS = frozenset({"title", "summary", "text", "reason", "location", "subject"})
+
+
+def _texts_v1_v2(state: dict[str, Any]) -> None:
+    for name in ("note", *TEXT_FIELDS):
+        if isinstance(state.get(name), str):
+            state[name] = english(state[name])
+
+
+def _types_of(hint: Any) -> tuple[Any, ...]:
+    """The types a field's hint allows: `Text | None` → (Text, NoneType)."""
+    args = typing.get_args(hint)
+    return args if args else (hint,)
 
 
 def require_state(state: S | None, entry: Entry) -> S:
@@ -120,7 +139,7 @@ class Item(Aggregate):
         actor: str
         actor_party: str | None
         authority: str | None
-        note: str | None
+        note: Text | None
 
         def apply(self, aggregate: Item) -> None:
             aggregate.absorb(self)
@@ -134,17 +153,37 @@ class Item(Aggregate):
     class Corrected(Event):
         """A data-entry error fixed: names the earlier event and its corrected fields."""
 
-        class_version = 1
+        class_version = 2
         target_version: int
         changes: dict[str, Any]
-        reason: str
+        reason: Text
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Texts were plain English strings before: the reason, the note, corrected texts."""
+            _texts_v1_v2(state)
+            changes = state["changes"]
+            for name in TEXT_FIELDS & changes.keys():
+                if isinstance(changes[name], str):
+                    changes[name] = english(changes[name])
 
     class Retracted(Event):
         """An earlier event voided; retracting the creation voids the whole item."""
 
+        class_version = 2
+        target_version: int
+        reason: Text
+
+        upcast_v1_v2 = upcast_texts("reason")
+
+    class Translated(Event):
+        """A text of an earlier event given in the other language: not a change of substance."""
+
         class_version = 1
         target_version: int
-        reason: str
+        field: str
+        lang: str
+        text: str
 
     # --- folding -------------------------------------------------------------------------
 
@@ -170,7 +209,7 @@ class Item(Aggregate):
     def absorb(self, event: Item.Event) -> None:
         entry = Entry.of(event)
         self.entries.append(entry)
-        if entry.event_type in (CORRECTED, RETRACTED):
+        if entry.event_type in AMENDMENTS:
             self.state = self.fold(view(self.entries).entries)
         else:
             self.state = self.evolve(self.state, entry)
@@ -190,7 +229,7 @@ class Item(Aggregate):
 
     def _target(self, version: int, ctx: Context) -> Entry:
         entry = next((e for e in self.entries if e.version == version), None)
-        if entry is None or entry.event_type in (CORRECTED, RETRACTED):
+        if entry is None or entry.event_type in AMENDMENTS:
             msg = f"version {version} is not a correctable event of this item"
             raise InvalidCorrectionError(msg, field="target_version")
         if any(
@@ -209,7 +248,7 @@ class Item(Aggregate):
         return found
 
     def correct(
-        self, target_version: int, changes: dict[str, Any], reason: str, ctx: Context
+        self, target_version: int, changes: dict[str, Any], reason: TextInput, ctx: Context
     ) -> None:
         target = self._target(target_version, ctx)
         if not isinstance(changes, dict) or not changes:
@@ -229,13 +268,13 @@ class Item(Aggregate):
             if name in self.FIXED_FIELDS:
                 msg = f"{name!r} says who or where and cannot be corrected; retract instead"
                 raise InvalidCorrectionError(msg, field=f"changes.{name}")
-            coerced[name] = coerce(hints[name], value, name)
+            coerced[name] = coerce(hints[name], value, name, ctx.lang)
         self.validate_correction(target, coerced)
         self.trigger_event(
             self.Corrected,
             target_version=target_version,
             changes=coerced,
-            reason=text(reason, "reason", limit=2000),
+            reason=ctx.text(reason, "reason", limit=2000),
             **ctx.metadata(),
         )
 
@@ -257,11 +296,55 @@ class Item(Aggregate):
             msg = "ends_on would be before starts_on"
             raise InvalidCorrectionError(msg, field=f"changes.{name}")
 
-    def retract(self, target_version: int, reason: str, ctx: Context) -> None:
+    def retract(self, target_version: int, reason: TextInput, ctx: Context) -> None:
         self._target(target_version, ctx)
         self.trigger_event(
             self.Retracted,
             target_version=target_version,
-            reason=text(reason, "reason", limit=2000),
+            reason=ctx.text(reason, "reason", limit=2000),
             **ctx.metadata(),
         )
+
+    # --- translations --------------------------------------------------------------------
+
+    def translate(
+        self, target_version: int, field: str, lang: str, translation: str, ctx: Context
+    ) -> None:
+        """Any writer may translate: a translation says the same thing in the other language,
+        so it is not the recording party's to withhold. The original stays as written."""
+        ctx.actor.require_writer()
+        target = self._translatable(target_version)
+        hints = typing.get_type_hints(self._event_class(target.event_type))
+        current = self.corrected_payload(target, {}).get(field)
+        if field not in target.payload or Text not in _types_of(hints.get(field)):
+            msg = f"{target.event_type} events have no text {field!r} to translate"
+            raise InvalidTranslationError(msg, field="field")
+        if current is None:
+            msg = f"{field!r} of version {target_version} is empty: there is nothing to translate"
+            raise InvalidTranslationError(msg, field="field")
+        if lang not in LANGS:
+            msg = f"lang must be one of {', '.join(LANGS)}, not {lang!r}"
+            raise InvalidTranslationError(msg, field="lang")
+        if as_text(current).lang == lang:
+            msg = f"{field!r} was written in {lang}: correct it instead of translating it"
+            raise InvalidTranslationError(msg, field="lang")
+        self.trigger_event(
+            self.Translated,
+            target_version=target_version,
+            field=field,
+            lang=lang,
+            text=text(translation, "text", limit=10_000),
+            **ctx.metadata(),
+        )
+
+    def _translatable(self, version: int) -> Entry:
+        entry = next((e for e in self.entries if e.version == version), None)
+        if entry is None or entry.event_type in AMENDMENTS:
+            msg = f"version {version} is not a translatable event of this item"
+            raise InvalidTranslationError(msg, field="target_version")
+        if any(
+            e.event_type == RETRACTED and e.payload["target_version"] in (version, CREATION_VERSION)
+            for e in self.entries
+        ):
+            raise EventAlreadyRetractedError(f"version {version} was retracted")
+        return entry

@@ -17,6 +17,7 @@ from domain.model.errors import (
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
+from domain.model.texts import Text, TextInput, upcast_texts
 from domain.model.values import (
     Context,
     PledgeKind,
@@ -24,7 +25,6 @@ from domain.model.values import (
     optional_text,
     party_code,
     read_columns,
-    text,
 )
 
 ACTIVE, FULFILLED, WITHDRAWN = "active", "fulfilled", "withdrawn"
@@ -34,7 +34,7 @@ ACTIVE, FULFILLED, WITHDRAWN = "active", "fulfilled", "withdrawn"
 class PledgeState:
     roadmap_id: UUID
     party: str
-    title: str
+    title: Text
     kind: PledgeKind
     quantity: Quantity = field(metadata=read_columns(amount="amount", unit="unit"))
     priorities: tuple[str, ...]
@@ -50,10 +50,11 @@ class Pledge(Item):
         state: PledgeState
 
     class Made(Item.Created):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("title")
         roadmap_id: UUID
         party: str
-        title: str
+        title: Text
         kind: PledgeKind
         quantity: Quantity
         priorities: tuple[str, ...]
@@ -61,26 +62,33 @@ class Pledge(Item):
         due_on: date | None
 
     class Revised(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("title", "reason")
         quantity: Quantity | None
-        title: str | None
-        reason: str
+        title: Text | None
+        reason: Text
 
     class ProgressReported(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         delivered: Quantity
 
     class Fulfilled(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
 
     class Withdrawn(Item.Event):
-        class_version = 1
-        reason: str
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("reason")
+        reason: Text
 
     class Corrected(Item.Corrected):
         """Named per aggregate so every topic in the log says what kind of item it is about."""
 
     class Retracted(Item.Retracted):
+        pass
+
+    class Translated(Item.Translated):
         pass
 
     @classmethod
@@ -91,7 +99,7 @@ class Pledge(Item):
         roadmap: RoadmapState,
         *,
         party: str,
-        title: str,
+        title: TextInput,
         kind: PledgeKind,
         quantity: Quantity,
         priorities: list[str],
@@ -107,7 +115,7 @@ class Pledge(Item):
             id=pledge_id,
             roadmap_id=roadmap_id,
             party=party,
-            title=text(title, "title", limit=500),
+            title=ctx.text(title, "title", limit=500),
             kind=PledgeKind(kind),
             quantity=quantity,
             priorities=roadmap.require_priorities(tuple(priorities)),
@@ -125,7 +133,12 @@ class Pledge(Item):
             raise PledgeAlreadyFulfilledError(f"pledge {self.id} was fulfilled")
 
     def revise(
-        self, *, quantity: Quantity | None, title: str | None, reason: str, ctx: Context
+        self,
+        *,
+        quantity: Quantity | None,
+        title: TextInput | None,
+        reason: TextInput,
+        ctx: Context,
     ) -> None:
         self._require_active(ctx)
         if quantity is None and title is None:
@@ -138,8 +151,8 @@ class Pledge(Item):
         self.trigger_event(
             self.Revised,
             quantity=quantity,
-            title=optional_text(title, "title", 500),
-            reason=text(reason, "reason", limit=2000),
+            title=ctx.optional_text(title, "title", limit=500),
+            reason=ctx.text(reason, "reason", limit=2000),
             **ctx.metadata(),
         )
 
@@ -160,10 +173,10 @@ class Pledge(Item):
         self._require_active(ctx)
         self.trigger_event(self.Fulfilled, **ctx.metadata())
 
-    def withdraw(self, *, reason: str, ctx: Context) -> None:
+    def withdraw(self, *, reason: TextInput, ctx: Context) -> None:
         self._require_active(ctx)
         self.trigger_event(
-            self.Withdrawn, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+            self.Withdrawn, reason=ctx.text(reason, "reason", limit=2000), **ctx.metadata()
         )
 
     @evolves(Made)

@@ -10,6 +10,7 @@ from domain.model.errors import AlreadySponsorError, IllegalTransitionError
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
+from domain.model.texts import Text, TextInput, upcast_texts
 from domain.model.values import Context, ReformResult, optional_text, text
 
 PROPOSED, SUBMITTED, WITHDRAWN = "proposed", "submitted", "withdrawn"
@@ -18,9 +19,9 @@ PROPOSED, SUBMITTED, WITHDRAWN = "proposed", "submitted", "withdrawn"
 @dataclass(frozen=True)
 class ReformState:
     roadmap_id: UUID
-    title: str
+    title: Text
     forum: str
-    summary: str
+    summary: Text
     priorities: tuple[str, ...]
     sponsors: tuple[str, ...]
     status: str
@@ -31,34 +32,42 @@ class ReformProposal(Item):
         state: ReformState
 
     class Proposed(Item.Created):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("title", "summary")
         roadmap_id: UUID
         party: str
-        title: str
+        title: Text
         forum: str
-        summary: str
+        summary: Text
         priorities: tuple[str, ...]
 
     class CoSponsored(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         party: str
 
     class Submitted(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         forum: str | None
 
     class OutcomeRecorded(Item.Event):
-        class_version = 1
+        class_version = 2
+        upcast_v1_v2 = upcast_texts()
         result: ReformResult
 
     class Withdrawn(Item.Event):
-        class_version = 1
-        reason: str
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("reason")
+        reason: Text
 
     class Corrected(Item.Corrected):
         """Named per aggregate so every topic in the log says what kind of item it is about."""
 
     class Retracted(Item.Retracted):
+        pass
+
+    class Translated(Item.Translated):
         pass
 
     @classmethod
@@ -69,9 +78,9 @@ class ReformProposal(Item):
         roadmap: RoadmapState,
         *,
         party: str | None,
-        title: str,
+        title: TextInput,
         forum: str,
-        summary: str,
+        summary: TextInput,
         priorities: list[str],
         ctx: Context,
     ) -> ReformProposal:
@@ -82,9 +91,9 @@ class ReformProposal(Item):
             id=proposal_id,
             roadmap_id=roadmap_id,
             party=sponsor,
-            title=text(title, "title", limit=500),
+            title=ctx.text(title, "title", limit=500),
             forum=text(forum, "forum", limit=200),
-            summary=text(summary, "summary"),
+            summary=ctx.text(summary, "summary"),
             priorities=roadmap.require_priorities(tuple(priorities)),
             **ctx.metadata(),
         )
@@ -115,11 +124,11 @@ class ReformProposal(Item):
         ctx.actor.require_one_of(self.state.sponsors)
         self.trigger_event(self.OutcomeRecorded, result=ReformResult(result), **ctx.metadata())
 
-    def withdraw(self, *, reason: str, ctx: Context) -> None:
+    def withdraw(self, *, reason: TextInput, ctx: Context) -> None:
         self._require_status(PROPOSED, SUBMITTED, step="withdrawn")
         ctx.actor.require_one_of(self.state.sponsors)
         self.trigger_event(
-            self.Withdrawn, reason=text(reason, "reason", limit=2000), **ctx.metadata()
+            self.Withdrawn, reason=ctx.text(reason, "reason", limit=2000), **ctx.metadata()
         )
 
     @evolves(Proposed)

@@ -10,16 +10,17 @@ from uuid import UUID
 from domain.model.errors import InvalidValueError, UnknownPartyError, UnknownPriorityError
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
-from domain.model.values import Context, Priority, optional_text, party_code, read_columns, text
+from domain.model.texts import Text, TextInput, upcast_texts
+from domain.model.values import Context, Priority, party_code, read_columns
 
 
 @dataclass(frozen=True)
 class RoadmapState:
-    title: str
+    title: Text
     parties: tuple[str, ...] = field(metadata=read_columns(parties=""))
     adopted_on: date
     priorities: tuple[Priority, ...]
-    summary: str | None
+    summary: Text | None
 
     @property
     def priority_codes(self) -> frozenset[str]:
@@ -40,12 +41,13 @@ class RoadmapState:
 
 class Roadmap(Item):
     class Adopted(Item.Created):
-        class_version = 1
-        title: str
+        class_version = 2
+        upcast_v1_v2 = upcast_texts("title", "summary")
+        title: Text
         parties: tuple[str, ...]
         adopted_on: date
         priorities: tuple[Priority, ...]
-        summary: str | None
+        summary: Text | None
 
     class Corrected(Item.Corrected):
         """Named per aggregate so every topic in the log says what kind of item it is about."""
@@ -53,16 +55,19 @@ class Roadmap(Item):
     class Retracted(Item.Retracted):
         pass
 
+    class Translated(Item.Translated):
+        pass
+
     @classmethod
     def adopt(
         cls,
         roadmap_id: UUID,
         *,
-        title: str,
+        title: TextInput,
         parties: list[str],
         adopted_on: date,
         priorities: list[Priority],
-        summary: str | None,
+        summary: TextInput | None,
         ctx: Context,
     ) -> Roadmap:
         codes = tuple(party_code(p, "parties") for p in parties)
@@ -81,11 +86,11 @@ class Roadmap(Item):
         return cls._create(
             cls.Adopted,
             id=roadmap_id,
-            title=text(title, "title", limit=500),
+            title=ctx.text(title, "title", limit=500),
             parties=codes,
             adopted_on=adopted_on,
             priorities=tuple(priorities),
-            summary=optional_text(summary, "summary"),
+            summary=ctx.optional_text(summary, "summary"),
             **metadata,
         )
 

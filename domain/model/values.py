@@ -10,6 +10,14 @@ from enum import StrEnum
 from typing import Any
 
 from domain.model.errors import InvalidValueError, NotAuthorisedError, NotYourPartyError
+from domain.model.texts import (
+    DEFAULT_LANG,
+    Lang,
+    Text,
+    TextInput,
+    as_text,
+    bilingual,
+)
 
 _PARTY = re.compile(r"^[A-Z]{2}$")
 _CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -145,22 +153,41 @@ class Quantity:
         return {"amount": str(self.amount), "unit": self.unit}
 
 
+def text_of(value: TextInput, field_name: str, *, lang: Lang, limit: int = TEXT_MAX) -> Text:
+    """A required free text of a command, in English, French or both (see domain.model.texts)."""
+
+    def check(single: Any, name: str) -> str:
+        return text(single, name, limit=limit)
+
+    return bilingual(value, field_name, lang=lang, check=check)
+
+
+def optional_text_of(
+    value: TextInput | None, field_name: str, *, lang: Lang, limit: int = TEXT_MAX
+) -> Text | None:
+    return None if value is None else text_of(value, field_name, lang=lang, limit=limit)
+
+
 @dataclass(frozen=True)
 class Priority:
     code: str
-    title: str
+    #: A plain string is read as English (priorities of roadmaps adopted before texts were
+    #: bilingual, and literal priorities in code).
+    title: Text
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", as_text(self.title))
 
     @classmethod
-    def parse(cls, value: Any) -> Priority:
+    def parse(cls, value: Any, lang: Lang = DEFAULT_LANG) -> Priority:
         if isinstance(value, Priority):
             return value
         if not isinstance(value, dict) or set(value) != {"code", "title"}:
             raise InvalidValueError(
                 "a priority is an object with 'code' and 'title'", field="priorities"
             )
-        return cls(
-            priority_code(value["code"]), text(value["title"], "priorities.title", limit=500)
-        )
+        title = text_of(value["title"], "priorities.title", lang=lang, limit=500)
+        return cls(priority_code(value["code"]), title)
 
 
 @dataclass(frozen=True)
@@ -213,7 +240,9 @@ class Context:
     recorded_at: datetime
     effective_on: date | None = None
     authority: str | None = None
-    note: str | None = None
+    note: TextInput | None = None
+    #: The language the command's texts are written in (`Content-Language`).
+    lang: Lang = DEFAULT_LANG
 
     def after(self, moment: datetime) -> Context:
         """This context, its clock moved just past `moment`: an item's recorded times increase."""
@@ -232,5 +261,14 @@ class Context:
             "actor": self.actor.subject,
             "actor_party": self.actor.party,
             "authority": optional_text(self.authority, "authority", 500),
-            "note": optional_text(self.note, "note"),
+            "note": optional_text_of(self.note, "note", lang=self.lang),
         }
+
+    def text(self, value: TextInput, field_name: str, *, limit: int = TEXT_MAX) -> Text:
+        """A free text of this command, in its language unless it names both."""
+        return text_of(value, field_name, lang=self.lang, limit=limit)
+
+    def optional_text(
+        self, value: TextInput | None, field_name: str, *, limit: int = TEXT_MAX
+    ) -> Text | None:
+        return optional_text_of(value, field_name, lang=self.lang, limit=limit)

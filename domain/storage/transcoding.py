@@ -20,6 +20,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.model.texts import Text, as_text
 from domain.model.values import Priority, Quantity
 
 
@@ -49,11 +50,23 @@ class PriorityAsDict(Transcoding):
     type = Priority
     name = "priority"
 
-    def encode(self, obj: Priority) -> dict[str, str]:
+    def encode(self, obj: Priority) -> dict[str, Any]:
         return {"code": obj.code, "title": obj.title}
 
-    def decode(self, data: dict[str, str]) -> Priority:
-        return Priority(data["code"], data["title"])
+    def decode(self, data: dict[str, Any]) -> Priority:
+        # Roadmaps adopted before texts were bilingual hold the title as an English string.
+        return Priority(data["code"], as_text(data["title"]))
+
+
+class TextAsDict(Transcoding):
+    type = Text
+    name = "text"
+
+    def encode(self, obj: Text) -> dict[str, str | None]:
+        return {"en": obj.en, "fr": obj.fr, "lang": obj.lang}
+
+    def decode(self, data: dict[str, Any]) -> Text:
+        return Text(en=data["en"], fr=data["fr"], lang=data["lang"])
 
 
 class _Tagged(Transcoding):
@@ -91,6 +104,7 @@ class LedgerTranscoder(JSONTranscoder):
             DateAsISO(),
             QuantityAsDict(),
             PriorityAsDict(),
+            TextAsDict(),
         ):
             self.register(transcoding)
         for tag in (TupleTag(), EnumTag()):
