@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from fastapi import Response
 
+from api.language import DEFAULT, Language
 from api.problems import ProblemError
 from api.schemas.common import CommandAnswer, CommandBody
 from domain.application.running import CommandResult, Meta
@@ -31,10 +32,12 @@ def parse_if_match(value: str | None) -> int | None:
     return version
 
 
-def request_hash(method: str, path: str, body: CommandBody) -> str:
-    """SHA-256 of the method, path and canonical JSON of the parsed body."""
+def request_hash(method: str, path: str, body: CommandBody, lang: str = DEFAULT) -> str:
+    """SHA-256 of the method, path and canonical JSON of the parsed body, and of the body's
+    language when it is not the default (so hashes of English requests stay as they were)."""
     canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+    language = "" if lang == DEFAULT else f"\nContent-Language: {lang}"
+    return hashlib.sha256(f"{method} {path}\n{canonical}{language}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -45,16 +48,19 @@ class CommandContext:
     path: str
     idempotency_key: str | None = None
     expected_version: int | None = None
+    lang: Language = DEFAULT
 
     def meta(self, body: CommandBody) -> Meta:
         key = self.idempotency_key
+        digest = "" if key is None else request_hash(self.method, self.path, body, self.lang)
         return Meta(
             effective_on=body.effective_on,
             authority=body.authority,
             note=body.note,
             idempotency_key=key,
-            request_hash="" if key is None else request_hash(self.method, self.path, body),
+            request_hash=digest,
             expected_version=self.expected_version,
+            lang=self.lang,
         )
 
     @staticmethod

@@ -15,6 +15,8 @@ from api.commands import (
     CommandContext,
     parse_if_match,
 )
+from api.language import Language, content_language
+from api.localize import answer_language
 from api.middleware import ACTOR_SCOPE_KEY
 from api.problems import ProblemError
 from api.readside import ReadSide
@@ -95,13 +97,26 @@ async def _require_json(request: Request) -> None:
         raise ProblemError(415, "unsupported-media-type", msg)
 
 
+def _body_language(request: Request) -> Language:
+    """The language of the body's plain-string texts (`Content-Language`, default en)."""
+    lang = content_language(request.headers.get("content-language"))
+    if lang is None:
+        msg = "Content-Language must be en or fr (or a tag of them, such as fr-CA)"
+        raise ProblemError(422, "invalid-value", msg, field="Content-Language")
+    return lang
+
+
 async def command_context(
     request: Request, idempotency_key: IdempotencyKey = None, if_match: IfMatch = None
 ) -> CommandContext:
     """A command on an existing item: `If-Match` names the version it is based on."""
     await _require_json(request)
     return CommandContext(
-        request.method, request.url.path, idempotency_key, parse_if_match(if_match)
+        request.method,
+        request.url.path,
+        idempotency_key,
+        parse_if_match(if_match),
+        _body_language(request),
     )
 
 
@@ -110,7 +125,12 @@ async def creation_context(
 ) -> CommandContext:
     """A creation under a roadmap: there is no version to match, so `If-Match` is ignored."""
     await _require_json(request)
-    return CommandContext(request.method, request.url.path, idempotency_key)
+    return CommandContext(
+        request.method, request.url.path, idempotency_key, lang=_body_language(request)
+    )
+
+
+AnswerLanguage = Annotated[Language, Depends(answer_language)]
 
 
 LedgerDep = Annotated[RoadmapLedger, Depends(get_ledger)]

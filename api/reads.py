@@ -6,6 +6,7 @@ the read waits for the projections up to `read_wait_seconds`, then answers 503 +
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,8 @@ from uuid import UUID
 from fastapi import Response
 
 from api.auth import require_auditor
+from api.language import DEFAULT, Language
+from api.localize import localize, summarized
 from api.problems import ProblemError
 from api.readside import ReadSide
 from api.settings import Settings
@@ -56,6 +59,7 @@ def item(
     min_position: int | None = None,
     as_of: datetime | None = None,
     effective_on: date | None = None,
+    lang: Language = DEFAULT,
 ) -> dict[str, Any]:
     """One item now, or as recorded at `as_of` / in effect on `effective_on` (auditors)."""
     if as_of is not None or effective_on is not None:
@@ -72,16 +76,21 @@ def item(
         noun = BY_COLLECTION[collection].noun
         raise NotFoundError(f"no {noun} {item_id}{when} (log position {position})")
     response.headers["ETag"] = f'"{public["version"]}"'
-    return public
+    localized: dict[str, Any] = localize(public, lang)
+    return localized
 
 
 def roadmaps(
-    side: ReadSide, settings: Settings, response: Response, min_position: int | None
+    side: ReadSide,
+    settings: Settings,
+    response: Response,
+    min_position: int | None,
+    lang: Language = DEFAULT,
 ) -> dict[str, Any]:
     """Every roadmap whose adoption was not retracted."""
     position = _positioned(response, settle(side, settings, min_position))
     listed = [
-        {k: public[k] for k in ("id", "title", "parties", "adopted_on")}
+        localize({k: public[k] for k in ("id", "title", "parties", "adopted_on")}, lang)
         for public in side.models.roadmaps()
     ]
     return {"roadmaps": listed, "position": position}
@@ -95,11 +104,12 @@ def state(
     min_position: int | None,
     as_of: datetime | None,
     effective_on: date | None,
+    lang: Language = DEFAULT,
 ) -> Response:
-    """The roadmap's state as JSON text; 404 when unknown or not yet recorded at `as_of`.
+    """The roadmap's state as JSON; 404 when unknown or not yet recorded at `as_of`.
 
-    The items' JSON comes from the read models as text and is answered as is: a state holds
-    thousands of items, and parsing and re-validating them would cost more than the query.
+    The items' JSON comes from the read models as text; it is parsed once to give each text in
+    the caller's language, and not re-validated: a state holds thousands of items.
     """
     position = settle(side, settings, min_position, "temporal")
     answer = timetravel.state_json(
@@ -108,7 +118,9 @@ def state(
     if answer is None:
         when = "" if as_of is None else f" at {as_of.isoformat()}"
         raise NotFoundError(f"no roadmap {roadmap_id} was recorded{when}")
-    return Response(answer, media_type="application/json", headers={POSITION_HEADER: str(position)})
+    localized = json.dumps(localize(json.loads(answer), lang), ensure_ascii=False)
+    headers = {POSITION_HEADER: str(position), "Content-Language": lang}
+    return Response(localized, media_type="application/json", headers=headers)
 
 
 def audit(
@@ -120,9 +132,12 @@ def audit(
     after: int,
     limit: int,
     min_position: int | None,
+    lang: Language = DEFAULT,
 ) -> dict[str, Any]:
-    """One page of the audit trail; `next_cursor` is the `after` of the next page."""
+    """One page of the audit trail; `next_cursor` is the `after` of the next page. Each entry's
+    `data` is the record as it was written; its summary is given in the caller's language."""
     settle(side, settings, min_position, "audit")
     page = side.models.audit(where, after=after, limit=limit)
     _positioned(response, page.position)
-    return {"entries": page.entries, "next_cursor": page.next_cursor, "position": page.position}
+    entries = [summarized(entry, lang) for entry in page.entries]
+    return {"entries": entries, "next_cursor": page.next_cursor, "position": page.position}

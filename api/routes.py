@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from fastapi.types import DecoratedCallable
 
 from api.deps import (
+    AnswerLanguage,
     AsOf,
     EffectiveOn,
     MinPosition,
@@ -77,6 +78,7 @@ def item_read(router: APIRouter, collection: str, id_name: str, model: Any, summ
         settings: SettingsDep,
         actor: ReaderDep,
         response: Response,
+        lang: AnswerLanguage,
         min_position: MinPosition = None,
         as_of: AsOf = None,
         effective_on: EffectiveOn = None,
@@ -91,6 +93,7 @@ def item_read(router: APIRouter, collection: str, id_name: str, model: Any, summ
             min_position=min_position,
             as_of=as_of,
             effective_on=effective_on,
+            lang=lang,
         )
 
     # The path parameter's name varies by collection: set as an object, not a string annotation.

@@ -37,13 +37,14 @@ from bench.common import (
     write,
 )
 from domain.application.service import RoadmapLedger
+from domain.model.texts import english
 from domain.model.values import Actor, PledgeKind, Priority, Quantity, Role
 
 DEFAULT_OUTPUT = RESULTS / "append.json"
 #: The issue's target: the facade at no less than this share of the raw single-row rate.
 TARGETS = {"postgres": 0.25}
 OFFICIAL = Actor("bench-ca", "CA", frozenset({Role.OFFICIAL}))
-PRIORITY = Priority("operations-support", "Support for peacekeeping operations")
+PRIORITY = Priority("operations-support", english("Support for peacekeeping operations"))
 RAW_TABLE = "raw_events"
 
 

@@ -21,6 +21,7 @@ from domain.model.errors import DomainError
 from domain.model.item import Item
 from domain.model.pledge import Pledge
 from domain.model.roadmap import Roadmap
+from domain.model.texts import english
 from domain.model.values import (
     Actor,
     ConsultationKind,
@@ -32,11 +33,15 @@ from domain.model.values import (
 )
 
 PRIORITIES = [
-    Priority("preventive-diplomacy", "Preventive diplomacy and peaceful resolution of disputes"),
-    Priority("operations-support", "Support for the military, policing and legal aspects"),
-    Priority("development-cooperation", "Development cooperation with countries in crisis"),
-    Priority("civilians-and-women", "Protection of civilians; rights and role of women"),
-    Priority("military-performance", "Military performance of peacekeeping operations"),
+    Priority(
+        "preventive-diplomacy", english("Preventive diplomacy and peaceful resolution of disputes")
+    ),
+    Priority("operations-support", english("Support for the military, policing and legal aspects")),
+    Priority(
+        "development-cooperation", english("Development cooperation with countries in crisis")
+    ),
+    Priority("civilians-and-women", english("Protection of civilians; rights and role of women")),
+    Priority("military-performance", english("Military performance of peacekeeping operations")),
 ]
 ACTORS = {p: Actor(f"bench-{p.lower()}", p, frozenset({Role.OFFICIAL})) for p in ("FR", "CA")}
 START = datetime(2016, 10, 13, 9, 0, tzinfo=UTC)

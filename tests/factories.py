@@ -24,6 +24,7 @@ from domain.model.item import Item
 from domain.model.pledge import Pledge
 from domain.model.reform import ReformProposal
 from domain.model.roadmap import Roadmap, RoadmapState
+from domain.model.texts import english
 from domain.model.values import (
     Actor,
     ConsultationKind,
@@ -62,11 +63,13 @@ PRIORITY_CODES = (
     "military-performance",
 )
 PRIORITIES = (
-    Priority("preventive-diplomacy", "Preventive diplomacy"),
-    Priority("operations-support", "Support to operations: military, policing and legal aspects"),
-    Priority("development-cooperation", "Development cooperation with countries in crisis"),
-    Priority("civilians-and-women", "Protection of civilians; rights and role of women"),
-    Priority("military-performance", "Performance of military contingents"),
+    Priority("preventive-diplomacy", english("Preventive diplomacy")),
+    Priority("operations-support", english("Support to operations: military, policing, legal")),
+    Priority(
+        "development-cooperation", english("Development cooperation with countries in crisis")
+    ),
+    Priority("civilians-and-women", english("Protection of civilians; rights and role of women")),
+    Priority("military-performance", english("Performance of military contingents")),
 )
 CANADA_PLEDGE_ON = date(2016, 8, 26)  # Canada's pledge precedes the roadmap
 
@@ -90,7 +93,7 @@ def personnel(amount: int | str) -> Quantity:
 
 
 def roadmap_state() -> RoadmapState:
-    return RoadmapState(ROADMAP_TITLE, PARTIES, ADOPTED_ON, PRIORITIES, None)
+    return RoadmapState(english(ROADMAP_TITLE), PARTIES, ADOPTED_ON, PRIORITIES, None)
 
 
 class Clock:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api import reads
-from api.deps import AuditorDep, MinPosition, ReadSideDep, SettingsDep
+from api.deps import AnswerLanguage, AuditorDep, MinPosition, ReadSideDep, SettingsDep
 from api.openapi import READ_RESPONSES
 from api.problems import ProblemError
 from api.schemas.audit import AuditPage, ConsistencyProof, InclusionProof, TreeHead
@@ -52,6 +52,7 @@ def roadmap_audit(
     settings: SettingsDep,
     _auditor: AuditorDep,
     response: Response,
+    lang: AnswerLanguage,
     after: After = 0,
     limit: Limit = 100,
     since: Since = None,
@@ -70,7 +71,14 @@ def roadmap_audit(
         stream_id=stream_id,
     )
     return reads.audit(
-        side, settings, response, where, after=after, limit=limit, min_position=min_position
+        side,
+        settings,
+        response,
+        where,
+        after=after,
+        limit=limit,
+        min_position=min_position,
+        lang=lang,
     )
 
 
@@ -86,6 +94,7 @@ def all_audit(
     settings: SettingsDep,
     _auditor: AuditorDep,
     response: Response,
+    lang: AnswerLanguage,
     after: After = 0,
     limit: Limit = 100,
     since: Since = None,
@@ -96,7 +105,14 @@ def all_audit(
 ) -> dict[str, Any]:
     where = _filter(since=since, until=until, party=party, event_type=event_type)
     return reads.audit(
-        side, settings, response, where, after=after, limit=limit, min_position=min_position
+        side,
+        settings,
+        response,
+        where,
+        after=after,
+        limit=limit,
+        min_position=min_position,
+        lang=lang,
     )
 
 

@@ -1,4 +1,4 @@
-"""`POST /{collection}/{id}/corrections` and `/retractions`, one explicit path per collection."""
+"""`POST /{collection}/{id}/corrections`, `/retractions` and `/translations`, per collection."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from api.deps import ActorDep, CommandDep, LedgerDep
 from api.openapi import COMMAND_RESPONSES
 from api.schemas.common import CommandAnswer
-from api.schemas.corrections import Correction, ItemCorrection, Retraction
+from api.schemas.corrections import Correction, ItemCorrection, Retraction, Translation
 from domain.model.item import Item
 from domain.model.kinds import COLLECTIONS
 from domain.model.roadmap import Roadmap
@@ -68,6 +68,31 @@ def _item_correction(cls: type[Item]) -> Endpoint:
     return correct
 
 
+def _translation(cls: type[Item]) -> Endpoint:
+    def translate(
+        *,
+        item_id: UUID,
+        body: Translation,
+        ledger: LedgerDep,
+        actor: ActorDep,
+        command: CommandDep,
+        response: Response,
+    ) -> CommandAnswer:
+        result = ledger.translate(
+            actor,
+            cls,
+            item_id,
+            target_version=body.target_version,
+            field=body.field,
+            lang=body.lang,
+            text=body.text,
+            meta=command.meta(body),
+        )
+        return command.answer(result, response)
+
+    return translate
+
+
 def _retraction(cls: type[Item]) -> Endpoint:
     def retract(
         *,
@@ -108,6 +133,15 @@ for _segment, _cls in COLLECTIONS.items():
         methods=["POST"],
         name=f"retract_{_noun}",
         summary=f"Retract an event of one of the {_segment.replace('-', ' ')}",
+        response_model=CommandAnswer,
+        responses=COMMAND_RESPONSES,
+    )
+    router.add_api_route(
+        f"/{_segment}/{{item_id}}/translations",
+        _translation(_cls),
+        methods=["POST"],
+        name=f"translate_{_noun}",
+        summary=f"Translate a text of an event of one of the {_segment.replace('-', ' ')}",
         response_model=CommandAnswer,
         responses=COMMAND_RESPONSES,
     )

@@ -9,7 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api import reads
-from api.deps import AuditorDep, MinPosition, ReadSideDep, SettingsDep
+from api.deps import AnswerLanguage, AuditorDep, MinPosition, ReadSideDep, SettingsDep
+from api.localize import summarized
 from api.openapi import READ_RESPONSES
 from api.schemas.audit import HistoryAnswer
 from domain.model.errors import NotFoundError
@@ -19,6 +20,7 @@ from projections.audit.queries import AuditFilter
 router = APIRouter(tags=["history"])
 FIELDS = (
     "event_type",
+    "summary_translated",
     "recorded_at",
     "effective_on",
     "actor",
@@ -39,6 +41,7 @@ def _history(kind: Kind) -> Callable[..., dict[str, Any]]:
         settings: SettingsDep,
         _auditor: AuditorDep,
         response: Response,
+        lang: AnswerLanguage,
         min_position: MinPosition = None,
     ) -> dict[str, Any]:
         reads.settle(side, settings, min_position, "audit")
@@ -49,7 +52,7 @@ def _history(kind: Kind) -> Callable[..., dict[str, Any]]:
             page = side.models.audit(where, after=after, limit=1000)
             versions += [
                 {"version": e["stream_version"], **{k: e[k] for k in FIELDS}}
-                for e in page.entries
+                for e in (summarized(entry, lang) for entry in page.entries)
                 if e["item_kind"] == kind.name
             ]
             if page.next_cursor is None:

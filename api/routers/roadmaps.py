@@ -11,6 +11,7 @@ from api import reads, routes
 from api.auth import require_auditor
 from api.deps import (
     ActorDep,
+    AnswerLanguage,
     AsOf,
     CreationDep,
     EffectiveOn,
@@ -41,7 +42,7 @@ def adopt_roadmap(
         title=body.title,
         parties=body.parties,
         adopted_on=body.adopted_on,
-        priorities=[p.to_domain() for p in body.priorities],
+        priorities=[p.to_domain(command.lang) for p in body.priorities],
         summary=body.summary,
         meta=command.meta(body),
     )
@@ -50,9 +51,13 @@ def adopt_roadmap(
 
 @routes.read(router, "/roadmaps", RoadmapList, "List the roadmaps")
 def list_roadmaps(
-    side: ReadSideDep, settings: SettingsDep, response: Response, min_position: MinPosition = None
+    side: ReadSideDep,
+    settings: SettingsDep,
+    response: Response,
+    lang: AnswerLanguage,
+    min_position: MinPosition = None,
 ) -> dict[str, Any]:
-    return reads.roadmaps(side, settings, response, min_position)
+    return reads.roadmaps(side, settings, response, min_position, lang)
 
 
 routes.item_read(router, "roadmaps", "roadmap_id", RoadmapPublic, "Read a roadmap")
@@ -70,6 +75,7 @@ def get_state(
     side: ReadSideDep,
     settings: SettingsDep,
     actor: ReaderDep,
+    lang: AnswerLanguage,
     min_position: MinPosition = None,
     as_of: AsOf = None,
     effective_on: EffectiveOn = None,
@@ -83,4 +89,5 @@ def get_state(
         min_position=min_position,
         as_of=as_of,
         effective_on=effective_on,
+        lang=lang,
     )

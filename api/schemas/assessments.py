@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import (
+    BilingualShort,
     CommandBody,
     Day,
     DayText,
@@ -16,8 +17,8 @@ from api.schemas.common import (
     Party,
     Priorities,
     Reason,
-    ShortText,
     Title,
+    Translations,
     UuidText,
 )
 from domain.model.values import Marking
@@ -46,7 +47,7 @@ class AssessmentCreate(CommandBody):
     from_party: Party = Field(description="The sharing party: the caller's own, unless admin.")
     to_party: Party = Field(description="The receiving party: another party of the roadmap.")
     title: Title
-    subject: ShortText = Field(description="A country, a UN mission or a theme.")
+    subject: BilingualShort = Field(description="A country, a UN mission or a theme.")
     priorities: Priorities
     summary: LongText
     marking: Marking = Field(
@@ -78,9 +79,12 @@ class AssessmentPublic(ItemPublic):
     from_party: str
     to_party: str
     title: str
+    title_translated: Translations
     subject: str
+    subject_translated: Translations
     priorities: list[str]
     summary: str
+    summary_translated: Translations
     marking: Marking
     shared_on: DayText
     status: Literal["shared", "acknowledged", "superseded", "withdrawn"]

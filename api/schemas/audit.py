@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -19,8 +19,14 @@ class AuditEntry(BaseModel):
     event_type: str
     item_kind: str
     roadmap_id: str | None
-    summary: str
-    data: dict[str, Any]
+    summary: str = Field(description="What happened, in the answer's language.")
+    summary_translated: dict[Literal["en", "fr"], str] = Field(
+        description="The summary in English and in French."
+    )
+    data: dict[str, Any] = Field(
+        description="The event's payload as recorded (texts of events recorded before the "
+        "record was bilingual are plain English strings)."
+    )
     hash: str = Field(description="SHA-256(0x00 ‖ canonical JSON of the leaf fields), hex.")
 
 
@@ -83,8 +89,14 @@ class HistoryEntry(BaseModel):
     effective_on: str
     actor: str
     actor_party: str | None
-    summary: str
-    data: dict[str, Any]
+    summary: str = Field(description="What happened, in the answer's language.")
+    summary_translated: dict[Literal["en", "fr"], str] = Field(
+        description="The summary in English and in French."
+    )
+    data: dict[str, Any] = Field(
+        description="The event's payload as recorded (texts of events recorded before the "
+        "record was bilingual are plain English strings)."
+    )
     position: int
     hash: str
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
@@ -110,12 +110,83 @@ Amount = Annotated[
 Party = Annotated[str, Field(pattern=PARTY_PATTERN, examples=["FR"])]
 PriorityCode = Annotated[str, Field(pattern=PRIORITY_PATTERN, max_length=64)]
 Priorities = Annotated[list[PriorityCode], Field(max_length=50)]
-Title = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_unicode)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_unicode)]
-Reason = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_unicode)]
-LongText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_unicode)]
 Authority = Annotated[str, Field(max_length=500), AfterValidator(_unicode)]
-Note = Annotated[str, Field(max_length=10_000), AfterValidator(_unicode)]
+
+
+class _Texts:
+    """A free text of a request: a string in its `Content-Language`, or `{"en": …, "fr": …}`
+    with at least one of them. One validator, so an error names the field, not a union arm."""
+
+    def __init__(self, min_length: int, max_length: int) -> None:
+        self.min_length, self.max_length = min_length, max_length
+
+    def _one(self, value: Any, where: str) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"{where}must be a string, or an object of en and fr strings")  # noqa: TRY004 - pydantic reports ValueError only
+        if not self.min_length <= len(value) <= self.max_length:
+            if len(value) < self.min_length:
+                raise ValueError(f"{where}must not be empty")
+            raise ValueError(f"{where}must be at most {self.max_length} characters")
+        return _unicode(value)
+
+    def __call__(self, value: Any) -> str | dict[str, str]:
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - {"en", "fr"})
+            if unknown:
+                raise ValueError(f"has {', '.join(map(str, unknown))}: only en and fr are kept")
+            if not value:
+                raise ValueError("needs a text in en or fr")
+            return {k: self._one(v, f"{k} ") for k, v in value.items()}
+        return self._one(value, "")
+
+    def schema(self, example: dict[str, str]) -> dict[str, Any]:
+        one = {"type": "string", "minLength": self.min_length, "maxLength": self.max_length}
+        forms = {
+            "type": "object",
+            "properties": {"en": one, "fr": one},
+            "additionalProperties": False,
+            "minProperties": 1,
+            "description": "The text by language: en, fr or both.",
+        }
+        return {"anyOf": [one, forms], "examples": [example["en"], example]}
+
+
+_TITLE, _SHORT, _REASON, _LONG, _NOTE = (
+    _Texts(1, 500), _Texts(1, 200), _Texts(1, 2000), _Texts(1, 10_000), _Texts(0, 10_000)
+)  # fmt: skip
+Title = Annotated[
+    str | dict[str, str],
+    PlainValidator(_TITLE),
+    WithJsonSchema(_TITLE.schema({"en": "Train peacekeepers", "fr": "Former des Casques bleus"})),
+]
+BilingualShort = Annotated[
+    str | dict[str, str],
+    PlainValidator(_SHORT),
+    WithJsonSchema(_SHORT.schema({"en": "Paris", "fr": "Paris"})),
+]
+Reason = Annotated[
+    str | dict[str, str],
+    PlainValidator(_REASON),
+    WithJsonSchema(_REASON.schema({"en": "Budget moved", "fr": "Budget réaffecté"})),
+]
+LongText = Annotated[
+    str | dict[str, str],
+    PlainValidator(_LONG),
+    WithJsonSchema(_LONG.schema({"en": "Agreed in Paris", "fr": "Convenu à Paris"})),
+]
+Note = Annotated[
+    str | dict[str, str],
+    PlainValidator(_NOTE),
+    WithJsonSchema(_NOTE.schema({"en": "As agreed", "fr": "Comme convenu"})),
+]
+
+
+class Translations(BaseModel):
+    """A text's forms: English and French, a missing one null."""
+
+    en: str | None
+    fr: str | None
 
 
 class CommandBody(BaseModel):

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import (
+    BilingualShort,
     CommandBody,
     Day,
     DayText,
@@ -15,8 +16,8 @@ from api.schemas.common import (
     Party,
     Priorities,
     Reason,
-    ShortText,
     Title,
+    Translations,
     UuidText,
 )
 from domain.model.values import ConsultationKind
@@ -44,7 +45,7 @@ class ConsultationCreate(CommandBody):
     kind: ConsultationKind
     title: Title
     host_party: Party = Field(description="The hosting party: the caller's own, unless admin.")
-    location: ShortText
+    location: BilingualShort
     starts_on: Day
     ends_on: Day
     priorities: Priorities
@@ -88,8 +89,10 @@ class ConsultationPublic(ItemPublic):
     roadmap_id: UuidText
     kind: ConsultationKind
     title: str
+    title_translated: Translations
     host_party: str
     location: str
+    location_translated: Translations
     starts_on: DayText
     ends_on: DayText
     priorities: list[str]
@@ -97,4 +100,5 @@ class ConsultationPublic(ItemPublic):
     co_chairs: list[str]
     status: Literal["scheduled", "held", "cancelled"]
     summary: str | None
+    summary_translated: Translations | None = None
     decisions: list[UuidText]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt
 
-from api.schemas.common import CommandBody, Reason
+from api.schemas.common import CommandBody, Reason, _unicode
 from domain.model.errors import InvalidCorrectionError
 
 CHANGES_DEPTH = 6
@@ -84,3 +84,27 @@ class Retraction(CommandBody):
 
     target_version: StrictInt = Field(ge=1, le=2**53)
     reason: Reason
+
+
+class Translation(CommandBody):
+    """A text of an earlier event in the other language: added, or a translation fixed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "target_version": 1,
+                    "field": "title",
+                    "lang": "fr",
+                    "text": "Déployer jusqu'à 600 militaires au sein des forces de l'ONU",
+                }
+            ]
+        }
+    )
+
+    target_version: StrictInt = Field(ge=1, le=2**53)
+    field: str = Field(
+        min_length=1, max_length=64, description="The text of that event: title, summary…"
+    )
+    lang: Literal["en", "fr"]
+    text: Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_unicode)]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict
 
-from api.schemas.common import CommandBody, ItemPublic, LongText, Priorities, UuidText
+from api.schemas.common import CommandBody, ItemPublic, LongText, Priorities, Translations, UuidText
 
 
 class DecisionCreate(CommandBody):
@@ -31,6 +31,7 @@ class DecisionPublic(ItemPublic):
     roadmap_id: UuidText
     consultation_id: UuidText
     text: str
+    text_translated: Translations
     priorities: list[str]
     parties: list[str]
     recorded_by: str | None

@@ -14,6 +14,7 @@ from api.schemas.common import (
     Party,
     Reason,
     Title,
+    Translations,
     UuidText,
 )
 from domain.model.exchange import PARTICIPANTS_MAX
@@ -63,4 +64,5 @@ class ExchangePublic(ItemPublic):
     starts_on: DayText
     ends_on: DayText
     title: str
+    title_translated: Translations
     status: Literal["proposed", "agreed", "in-progress", "completed", "cancelled"]

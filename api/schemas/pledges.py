@@ -18,6 +18,7 @@ from api.schemas.common import (
     Reason,
     ShortText,
     Title,
+    Translations,
     UuidText,
 )
 from domain.model.values import PledgeKind
@@ -91,6 +92,7 @@ class PledgePublic(ItemPublic):
     roadmap_id: UuidText
     party: str
     title: str
+    title_translated: Translations
     kind: PledgeKind
     quantity: QuantityPublic
     priorities: list[str]

@@ -15,6 +15,7 @@ from api.schemas.common import (
     Reason,
     ShortText,
     Title,
+    Translations,
     UuidText,
 )
 from domain.model.values import ReformResult
@@ -66,8 +67,10 @@ class ReformWithdrawal(CommandBody):
 class ReformProposalPublic(ItemPublic):
     roadmap_id: UuidText
     title: str
+    title_translated: Translations
     forum: str
     summary: str
+    summary_translated: Translations
     priorities: list[str]
     sponsors: list[str]
     status: Literal["proposed", "submitted", "adopted", "rejected", "withdrawn"]

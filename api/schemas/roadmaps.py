@@ -16,9 +16,11 @@ from api.schemas.common import (
     Party,
     PriorityCode,
     Title,
+    Translations,
     UuidText,
 )
 from domain.model.kinds import SECTIONED
+from domain.model.texts import Lang
 from domain.model.values import Priority
 
 
@@ -28,8 +30,9 @@ class PriorityIn(BaseModel):
     code: PriorityCode
     title: Title
 
-    def to_domain(self) -> Priority:
-        return Priority.parse({"code": self.code, "title": self.title})
+    def to_domain(self, lang: Lang) -> Priority:
+        """The priority, its title read in `lang` unless it names its languages."""
+        return Priority.parse({"code": self.code, "title": self.title}, lang)
 
 
 class RoadmapCreate(CommandBody):
@@ -64,19 +67,23 @@ class RoadmapCreate(CommandBody):
 class PriorityPublic(BaseModel):
     code: str
     title: str
+    title_translated: Translations
 
 
 class RoadmapPublic(ItemPublic):
     title: str
+    title_translated: Translations
     parties: list[str]
     adopted_on: DayText
     priorities: list[PriorityPublic]
     summary: str | None
+    summary_translated: Translations | None = None
 
 
 class RoadmapSummary(BaseModel):
     id: UuidText
     title: str
+    title_translated: Translations
     parties: list[str]
     adopted_on: DayText
 

@@ -25,6 +25,8 @@ from domain.model.errors import DomainError
 from domain.model.history import META_FIELDS
 from domain.model.item import Item
 from domain.model.kinds import KINDS
+from domain.model.texts import Text
+from domain.model.values import Priority, priority_code
 
 #: A line's metadata keys, and the event attribute each one holds.
 META = {
@@ -149,7 +151,9 @@ def older_state(line: dict[str, Any], earlier: list[type]) -> tuple[Any, dict[st
     hints = _hints(cls)
     known = {f: v for f, v in data.items() if f in hints}
     state: dict[str, Any] = {**data, **_values(cls, known, earlier, partial=True)}
-    state.update({a: typed(hints[a], line[k], k) for k, a in META.items() if k != "recorded_at"})
+    state.update(
+        {a: _recorded_typed(hints[a], line[k], k) for k, a in META.items() if k != "recorded_at"}
+    )
     state["timestamp"] = _moment(line["recorded_at"])
     if "originator_topic" in {f.name for f in dataclasses.fields(cls)}:
         state["originator_topic"] = get_topic(kind.aggregate)
@@ -191,22 +195,25 @@ def _values(
     """The data typed by the class's fields; a correction's changes by its target's fields."""
     hints = _hints(cls)
     corrects = issubclass(cls, Item.Corrected)
+    convert = _recorded_typed if partial else typed
     values = {
-        f: typed(hints[f], v, f"data.{f}")
+        f: convert(hints[f], v, f"data.{f}")
         for f, v in data.items()
         if not (corrects and f == CHANGES)
     }
     if corrects and (CHANGES in data or not partial):
-        values[CHANGES] = _changes(data[CHANGES], values["target_version"], earlier)
+        values[CHANGES] = _changes(data[CHANGES], values["target_version"], earlier, convert)
     return values
 
 
-def _changes(changes: Any, target_version: int, earlier: list[type]) -> dict[str, Any]:
+def _changes(
+    changes: Any, target_version: int, earlier: list[type], convert: Any
+) -> dict[str, Any]:
     """A correction's changes, typed as the fields of the event it corrects."""
     if not 1 <= target_version <= len(earlier):
         raise FormatError(f"data.target_version: no version {target_version} precedes it")
     target: Any = earlier[target_version - 1]
-    if issubclass(target, (Item.Corrected, Item.Retracted)):
+    if issubclass(target, (Item.Corrected, Item.Retracted, Item.Translated)):
         msg = f"data.target_version: version {target_version} is a {target.__qualname__}"
         raise FormatError(msg)
     if not isinstance(changes, dict):
@@ -215,7 +222,26 @@ def _changes(changes: Any, target_version: int, earlier: list[type]) -> dict[str
     if unknown := sorted(set(changes) - set(hints)):
         msg = f"data.changes: {target.__qualname__} has no {', '.join(unknown)}"
         raise FormatError(msg)
-    return {k: typed(hints[k], v, f"data.changes.{k}") for k, v in changes.items()}
+    return {k: convert(hints[k], v, f"data.changes.{k}") for k, v in changes.items()}
+
+
+def _recorded_typed(hint: Any, value: Any, where: str) -> Any:
+    """A value of an older record, typed as it was recorded: texts were plain strings before
+    they were bilingual (priority titles too), and stay so in the restored record."""
+    if isinstance(value, str) and Text in _types(hint):
+        return value
+    priorities = typing.get_origin(hint) is tuple and typing.get_args(hint)[0] is Priority
+    if (
+        priorities
+        and isinstance(value, list)
+        and all(isinstance(v, dict) and isinstance(v.get("title"), str) for v in value)
+    ):
+        return tuple(Priority(priority_code(v["code"]), v["title"]) for v in value)
+    return typed(hint, value, where)
+
+
+def _types(hint: Any) -> tuple[Any, ...]:
+    return typing.get_args(hint) or (hint,)
 
 
 def typed(hint: Any, value: Any, where: str) -> Any:
@@ -232,7 +258,7 @@ def _described(hint: Any) -> str:
         return " or ".join(_described(a) for a in typing.get_args(hint))
     if typing.get_origin(hint) is tuple:
         return f"a list of {_described(typing.get_args(hint)[0])}"
-    return {type(None): "null", str: "a string", int: "an integer"}.get(
+    return {type(None): "null", str: "a string", int: "an integer", Text: "a text"}.get(
         hint, f"a {getattr(hint, '__name__', hint)}"
     )
 

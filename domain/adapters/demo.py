@@ -94,17 +94,35 @@ PRIORITIES = (
         ),
     ),
 )
-SUMMARY = (
-    "France and Canada deepen their cooperation in peacekeeping and peace-building: political "
-    "and operational support to the UN, work together in multilateral organisations and in "
-    "peacekeeping operations on five priorities, an effective and innovative reform of "
+SUMMARY = Text(
+    en="France and Canada deepen their cooperation in peacekeeping and peace-building: "
+    "political and operational support to the UN, work together in multilateral organisations "
+    "and in peacekeeping operations on five priorities, an effective and innovative reform of "
     "peacekeeping operations, exchanges of diplomats and experts, and regular bilateral "
-    "consultations."
+    "consultations.",
+    fr="La France et le Canada approfondissent leur coopération en matière de maintien et de "
+    "consolidation de la paix : soutien politique et opérationnel à l'ONU, travail commun dans "
+    "les organisations multilatérales et dans les opérations de maintien de la paix sur cinq "
+    "priorités, réforme efficace et innovante des opérations de maintien de la paix, échanges "
+    "de diplomates et d'experts, et consultations bilatérales régulières.",
 )
-ILLUSTRATIVE = "Illustrative: the roadmap names no numbers or dates for this action."
-ILLUSTRATIVE_ASSESSMENT = (
+
+
+def _noted(en: str, fr: str) -> Text:
+    """An event's note, which also says that its French texts were translated here."""
+    return Text(en=f"{en} {TRANSLATED_HERE[0]}", fr=f"{fr} {TRANSLATED_HERE[1]}")
+
+
+TRANSLATED = Text(en=TRANSLATED_HERE[0], fr=TRANSLATED_HERE[1])
+ILLUSTRATIVE = _noted(
+    "Illustrative: the roadmap names no numbers or dates for this action.",
+    "Illustratif : la feuille de route ne donne ni chiffres ni dates pour cette action.",
+)
+ILLUSTRATIVE_ASSESSMENT = _noted(
     "Illustrative: the roadmap encourages the sharing of situation analyses and assessments but "
-    "names none; this assessment, its subject and date are an example."
+    "names none; this assessment, its subject and date are an example.",
+    "Illustratif : la feuille de route encourage le partage d'analyses de situation et "
+    "d'évaluations sans en nommer ; cette évaluation, son sujet et sa date sont un exemple.",
 )
 
 
@@ -136,7 +154,7 @@ class _Run:
         *,
         effective_on: date,
         authority: str,
-        note: str | None = None,
+        note: Text | None = None,
     ) -> UUID:
         meta = Meta(
             effective_on=effective_on,
@@ -184,6 +202,7 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
         ),
         effective_on=ADOPTED_ON,
         authority=ROADMAP_TEXT,
+        note=TRANSLATED,
     )
     run.step(
         "pledge-600-personnel",
@@ -192,7 +211,10 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
             ca,
             roadmap,
             party="CA",
-            title="Deploy up to 600 soldiers as part of the UN forces",
+            title=Text(
+                en="Deploy up to 600 soldiers as part of the UN forces",
+                fr="Déployer jusqu'à 600 militaires au sein des forces de l'ONU",
+            ),
             kind=PledgeKind.PERSONNEL,
             quantity=Quantity(Decimal(600), "personnel"),
             priorities=["operations-support", "military-performance"],
@@ -201,6 +223,7 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
         ),
         effective_on=date(2016, 8, 26),
         authority="Government of Canada announcement, 26 August 2016",
+        note=TRANSLATED,
     )
     paris = run.step(
         "paris-conference",
@@ -209,9 +232,13 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
             fr,
             roadmap,
             kind=ConsultationKind.MINISTERIAL_CONFERENCE,
-            title="Ministerial conference on peacekeeping in Francophone environments",
+            title=Text(
+                en="Ministerial conference on peacekeeping in Francophone environments",
+                fr="Conférence ministérielle sur le maintien de la paix en environnement "
+                "francophone",
+            ),
             host_party="FR",
-            location="Paris",
+            location=Text(en="Paris", fr="Paris"),
             starts_on=date(2016, 10, 26),
             ends_on=date(2016, 10, 27),
             priorities=["operations-support", "military-performance", "preventive-diplomacy"],
@@ -219,6 +246,7 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
         ),
         effective_on=ADOPTED_ON,
         authority=ROADMAP_TEXT,
+        note=TRANSLATED,
     )
     run.step(
         "paris-co-chair",
@@ -239,7 +267,10 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
             participants=2,
             starts_on=date(2017, 1, 9),
             ends_on=date(2017, 6, 30),
-            title="French diplomats at Global Affairs Canada",
+            title=Text(
+                en="French diplomats at Global Affairs Canada",
+                fr="Diplomates français à Affaires mondiales Canada",
+            ),
             meta=meta,
         ),
         effective_on=ADOPTED_ON,
@@ -258,7 +289,10 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
             participants=3,
             starts_on=date(2017, 2, 6),
             ends_on=date(2017, 7, 28),
-            title="Canadian military experts at the French Ministry of Defence",
+            title=Text(
+                en="Canadian military experts at the French Ministry of Defence",
+                fr="Experts militaires canadiens au ministère français de la Défense",
+            ),
             meta=meta,
         ),
         effective_on=ADOPTED_ON,
@@ -272,9 +306,12 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
             ca,
             roadmap,
             kind=ConsultationKind.BILATERAL,
-            title="France-Canada bilateral consultation on peacekeeping",
+            title=Text(
+                en="France-Canada bilateral consultation on peacekeeping",
+                fr="Consultation bilatérale France-Canada sur le maintien de la paix",
+            ),
             host_party="CA",
-            location="Ottawa",
+            location=Text(en="Ottawa", fr="Ottawa"),
             starts_on=date(2016, 12, 12),
             ends_on=date(2016, 12, 12),
             priorities=[p.code for p in PRIORITIES],
@@ -292,11 +329,18 @@ def load_demo(app: RoadmapLedger) -> DemoReport:
             roadmap,
             from_party="FR",
             to_party="CA",
-            title="Peacekeeping in a French-speaking environment: MINUSMA in 2016",
-            subject="MINUSMA (Mali)",
+            title=Text(
+                en="Peacekeeping in a French-speaking environment: MINUSMA in 2016",
+                fr="Le maintien de la paix en environnement francophone : la MINUSMA en 2016",
+            ),
+            subject=Text(en="MINUSMA (Mali)", fr="MINUSMA (Mali)"),
             priorities=["preventive-diplomacy", "operations-support"],
-            summary="Situation analysis shared to prepare joint support for French-speaking "
-            "contingents.",
+            summary=Text(
+                en="Situation analysis shared to prepare joint support for French-speaking "
+                "contingents.",
+                fr="Analyse de situation partagée pour préparer un soutien commun aux contingents "
+                "francophones.",
+            ),
             marking=Marking.UNCLASSIFIED,
             shared_on=date(2016, 11, 15),
             meta=meta,

@@ -35,7 +35,9 @@ class Kind:
     state: type[Any]
     #: The HTTP collection (`/pledges/{id}`).
     collection: str
+    #: What messages call one item, in English and in French.
     noun: str
+    noun_fr: str
     #: The key of the roadmap's state that lists items of this kind; None for the roadmap.
     section: str | None
     table: str
@@ -47,19 +49,22 @@ class Kind:
         return self.aggregate.__name__
 
 
-ROADMAP = Kind(Roadmap, RoadmapState, "roadmaps", "roadmap", None, "rm_roadmaps")
+ROADMAP = Kind(
+    Roadmap, RoadmapState, "roadmaps", "roadmap", "feuille de route", None, "rm_roadmaps"
+)
 
 KINDS: tuple[Kind, ...] = (
     ROADMAP,
-    Kind(Pledge, PledgeState, "pledges", "pledge", "pledges", "rm_pledges"),
-    Kind(Consultation, ConsultationState, "consultations", "consultation", "consultations",
-         "rm_consultations"),
-    Kind(Decision, DecisionState, "decisions", "decision", "decisions", "rm_decisions"),
-    Kind(Exchange, ExchangeState, "exchanges", "exchange", "exchanges", "rm_exchanges",
-         Awaiting("proposed", "awaiting agreement", "to_party")),
-    Kind(ReformProposal, ReformState, "reform-proposals", "reform proposal", "reform_proposals",
-         "rm_reform_proposals"),
-    Kind(Assessment, AssessmentState, "assessments", "assessment", "assessments",
+    Kind(Pledge, PledgeState, "pledges", "pledge", "engagement", "pledges", "rm_pledges"),
+    Kind(Consultation, ConsultationState, "consultations", "consultation", "consultation",
+         "consultations", "rm_consultations"),
+    Kind(Decision, DecisionState, "decisions", "decision", "décision", "decisions",
+         "rm_decisions"),
+    Kind(Exchange, ExchangeState, "exchanges", "exchange", "échange", "exchanges",
+         "rm_exchanges", Awaiting("proposed", "awaiting agreement", "to_party")),
+    Kind(ReformProposal, ReformState, "reform-proposals", "reform proposal",
+         "proposition de réforme", "reform_proposals", "rm_reform_proposals"),
+    Kind(Assessment, AssessmentState, "assessments", "assessment", "évaluation", "assessments",
          "rm_assessments", Awaiting("shared", "awaiting acknowledgement", "to_party")),
 )  # fmt: skip
 

@@ -78,7 +78,7 @@ def upcast_texts(*names: str) -> Any:
     return staticmethod(upcast)
 
 
-TextInput = Text | str | Mapping[str, Any]
+TextInput = Text | str | Mapping[Any, Any]
 
 
 def bilingual(
@@ -96,15 +96,20 @@ def bilingual(
     elif isinstance(value, str):
         forms, written = {lang: value}, lang
     elif isinstance(value, Mapping):
-        unknown = sorted(set(value) - set(LANGS))
+        unknown = sorted(set(value) - {*LANGS, "lang"})
         if unknown:
             msg = f"{field_name} has texts in {', '.join(unknown)}: only en and fr are kept"
             raise InvalidValueError(msg, field=f"{field_name}.{unknown[0]}")
-        forms = {k: v for k, v in value.items() if v is not None}
+        forms = {k: v for k, v in value.items() if k in LANGS and v is not None}
         if not forms:
             msg = f"{field_name} needs a text in en or fr"
             raise InvalidValueError(msg, field=field_name)
-        written = lang if lang in forms else next(iter(k for k in LANGS if k in forms))
+        # "lang" names the language it was written in (a text as the record shows it).
+        named = value.get("lang")
+        if named is not None and named not in forms:
+            msg = f"{field_name}.lang must name one of its texts ({', '.join(forms)})"
+            raise InvalidValueError(msg, field=f"{field_name}.lang")
+        written = named or (lang if lang in forms else next(k for k in LANGS if k in forms))
     else:
         raise InvalidValueError(f"{field_name} must be a text", field=field_name)
     checked = {

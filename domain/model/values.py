@@ -15,7 +15,6 @@ from domain.model.texts import (
     Lang,
     Text,
     TextInput,
-    as_text,
     bilingual,
 )
 
@@ -171,12 +170,7 @@ def optional_text_of(
 @dataclass(frozen=True)
 class Priority:
     code: str
-    #: A plain string is read as English (priorities of roadmaps adopted before texts were
-    #: bilingual, and literal priorities in code).
     title: Text
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "title", as_text(self.title))
 
     @classmethod
     def parse(cls, value: Any, lang: Lang = DEFAULT_LANG) -> Priority:

@@ -20,6 +20,7 @@ from projections.partnership.tables import (
     PRIORITIES,
     TABLES,
     columns_of,
+    text_columns,
 )
 from projections.runtime.cache import ItemCache
 from projections.runtime.db import Cursor, Dialect, LedgerTranscoder, insert_many
@@ -58,6 +59,8 @@ class Record:
 
 class PartnershipProjection:
     name = "partnership"
+    #: What its rows mean; a new version rebuilds it from the log (2: bilingual texts).
+    version = 2
     base_tables = TABLES
 
     def __init__(self, app: RoadmapLedger, suffix: str = "") -> None:
@@ -168,7 +171,15 @@ class PartnershipProjection:
             item = public["id"]
             if record.kind == ROADMAP.name:
                 priorities.extend(
-                    PRIORITIES.row({"roadmap_id": item, **p, "ord": n}, dialect)
+                    PRIORITIES.row(
+                        {
+                            "roadmap_id": item,
+                            "code": p["code"],
+                            **text_columns("title", p["title"]),
+                            "ord": n,
+                        },
+                        dialect,
+                    )
                     for n, p in enumerate(public["priorities"])
                 )
             for code in public.get("priorities", []) if record.kind != ROADMAP.name else []:

@@ -1,8 +1,9 @@
 """The partnership read model's tables: one per kind of item, derived from its state's fields.
 
 A kind's table holds what every item has (id, version, times, public JSON, folded state) and a
-column per scalar field of its state; a field flattened otherwise says so in its metadata
-(`read_columns`). Lists live in the child tables below and in the public JSON.
+column per scalar field of its state; a text has three (as written, `_en`, `_fr`); a field
+flattened otherwise says so in its metadata (`read_columns`). Lists live in the child tables
+below and in the public JSON.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.model.kinds import KINDS, Kind
+from domain.model.texts import LANGS, Text
 from projections.runtime.tables import Table
+
+#: The path of a text's column that holds it in the language it was written in.
+WRITTEN = "*"
 
 ITEM_COLUMNS = (
     ("id", "text"),
@@ -64,7 +69,10 @@ class Column:
     def value(self, public: dict[str, Any]) -> Any:
         value = public.get(self.field)
         for part in filter(None, self.path.split(".")):
-            value = None if value is None else value[part]
+            if value is None:
+                return None
+            # A text's own column holds it as written; `_en`/`_fr` each language.
+            value = value[value["lang"]] if part == WRITTEN else value[part]
         return value
 
 
@@ -81,6 +89,10 @@ def columns_of(kind: Kind) -> tuple[Column, ...]:
                 inner = _inner_hint(hints[item.name], path)
                 scalar = _scalar(inner)
                 found.append(Column(name, scalar[0] if scalar else "json", item.name, path))
+            continue
+        if Text in (typing.get_args(hints[item.name]) or (hints[item.name],)):
+            found.append(Column(item.name, "text", item.name, WRITTEN))
+            found.extend(Column(f"{item.name}_{lang}", "text", item.name, lang) for lang in LANGS)
             continue
         scalar = _scalar(hints[item.name])
         if scalar is not None:
@@ -116,7 +128,14 @@ ITEM_TABLES: dict[str, Table] = {kind.name: table_of(kind) for kind in KINDS}
 
 PRIORITIES = Table(
     "rm_priorities",
-    (("roadmap_id", "text"), ("code", "text"), ("title", "text"), ("ord", "int")),
+    (
+        ("roadmap_id", "text"),
+        ("code", "text"),
+        ("title", "text"),
+        ("title_en", "text"),
+        ("title_fr", "text"),
+        ("ord", "int"),
+    ),
     ("roadmap_id", "code"),
 )
 ITEM_PRIORITIES = Table(
@@ -132,3 +151,14 @@ MEMBERS = Table(
 )
 
 TABLES = (*ITEM_TABLES.values(), PRIORITIES, ITEM_PRIORITIES, MEMBERS)
+
+
+def text_columns(name: str, value: Any) -> dict[str, Any]:
+    """A text of the record (`{"en", "fr", "lang"}`) as its three columns."""
+    return {
+        c.name: c.value({name: value})
+        for c in (
+            Column(name, "text", name, WRITTEN),
+            *(Column(f"{name}_{lang}", "text", name, lang) for lang in LANGS),
+        )
+    }

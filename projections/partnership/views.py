@@ -41,7 +41,7 @@ def _open_items() -> str:
 
 VIEWS: dict[str, str] = {
     **{f"v_{kind.table.removeprefix('rm_')}": _item_view(kind) for kind in KINDS},
-    "v_priorities": "SELECT roadmap_id, code, title, ord FROM rm_priorities",
+    "v_priorities": "SELECT roadmap_id, code, title, title_en, title_fr, ord FROM rm_priorities",
     "v_item_priorities": "SELECT item_id, item_kind, code FROM rm_item_priorities",
     "v_item_parties": "SELECT item_id, role, party FROM rm_item_parties",
     "v_audit_trail": (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.application.service import RoadmapLedger
+from projections.runtime import layout
 from projections.runtime.db import Cursor, ReadStore
 from projections.runtime.runner import Catalog, Projection, Runner, create_tables
 from projections.runtime.tables import TRACKING, Table
@@ -79,6 +80,7 @@ def _swap(
             _rename_indexes(cursor, store, table, base)
         cursor.execute(f"UPDATE {TRACKING.name} SET position = ? WHERE name = ?", [head, live.name])
         cursor.execute(f"DELETE FROM {TRACKING.name} WHERE name = ?", [fresh.name + SUFFIX])
+        layout.record(cursor, store.dialect, live, live.name)
         catalog.create_views(cursor)
     return head
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from domain.application.service import RoadmapLedger
+from projections.runtime import layout
 from projections.runtime.db import Cursor, Dialect, ReadStore
 from projections.runtime.lease import Lease
 from projections.runtime.tables import TRACKING, Table
@@ -102,17 +103,27 @@ class Runner:
         self._committed: dict[str, int] = {}
 
     def setup(self) -> None:
+        live = self.catalog is not None and not self.suffix
+        dialect = self.store.dialect
         with self.store.transaction(write=True) as cursor:
-            if self.catalog is not None and not self.suffix:
-                create_tables(cursor, self.store.dialect, self.catalog.tables)
+            create_tables(cursor, dialect, [TRACKING, layout.LAYOUTS])
+            if self.catalog is not None and live:
+                self.catalog.drop_views(cursor)  # they would pin tables that must go
+                for projection in self.projections:
+                    key = self.key(projection)
+                    if layout.is_stale(cursor, dialect, projection, key):
+                        layout.reset(cursor, projection, key)
+                create_tables(cursor, dialect, self.catalog.tables)
             for projection in self.projections:
-                create_tables(cursor, self.store.dialect, projection.tables)
+                create_tables(cursor, dialect, projection.tables)
                 cursor.execute(
                     f"INSERT INTO {TRACKING.name} (name, position, leaf_count) VALUES (?, 0, 0) "
                     "ON CONFLICT (name) DO NOTHING",
                     [self.key(projection)],
                 )
-            if self.catalog is not None and not self.suffix:
+                if live:
+                    layout.record(cursor, dialect, projection, self.key(projection))
+            if self.catalog is not None and live:
                 self.catalog.create_views(cursor)
         self.position = min(self.tracking().values(), default=0)
 

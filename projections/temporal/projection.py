@@ -108,6 +108,8 @@ Written = list[tuple[Table, dict[str, Any]]]
 
 class TemporalProjection:
     name = "temporal"
+    #: What its rows mean; a new version rebuilds it from the log (2: bilingual texts).
+    version = 2
     base_tables: tuple[Table, ...] = (ENTRIES, SEGMENTS, ITEM_VERSIONS)
 
     def __init__(self, suffix: str = "") -> None:

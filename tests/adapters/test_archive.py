@@ -131,10 +131,14 @@ def test_an_export_line_is_readable_json(app: RoadmapLedger) -> None:
     ]
     assert first["position"] == 1
     assert first["stream_id"] == str(ROADMAP_ID)
-    assert (first["stream_version"], first["class_version"]) == (1, 1)
+    assert (first["stream_version"], first["class_version"]) == (1, 2)
     assert first["event_type"] == "Roadmap.Adopted"
     assert first["effective_on"] == "2016-10-13"
-    assert first["data"]["title"] == "France-Canada Peacekeeping Roadmap"
+    assert first["data"]["title"] == {
+        "en": "France-Canada Peacekeeping Roadmap",
+        "fr": "Feuille de route France-Canada sur le maintien de la paix",
+        "lang": "en",
+    }
     assert first["data"]["parties"] == ["FR", "CA"]
     assert "originator_topic" not in first["data"]
     assert second["event_type"] == "Pledge.Made"
@@ -251,8 +255,8 @@ CURRENT_DAMAGES: dict[str, Damage] = {
     ),
     "newer-class-version": (
         2,
-        _set("class_version", 2),
-        r"line 2: Pledge.Made version 2 is newer than this release reads \(1\)",
+        _set("class_version", 3),
+        r"line 2: Pledge.Made version 3 is newer than this release reads \(2\)",
     ),
     "data-missing-field": (
         2,
@@ -276,7 +280,7 @@ CURRENT_DAMAGES: dict[str, Damage] = {
         _data("starts_on", "26/10/2016"),
         'line 3: data.starts_on: "26/10/2016" is not a date',
     ),
-    "null-title": (3, _data("title", None), "line 3: data.title: null is not a string"),
+    "null-title": (3, _data("title", None), "line 3: data.title: null is not a text"),
     "bad-uuid": (2, _data("roadmap_id", "roadmap-1"), "line 2: data.roadmap_id: .* is not a UUID"),
     "bad-effective-on": (4, _set("effective_on", 20161013), "line 4: effective_on: 20161013"),
     "naive-time": (

@@ -67,14 +67,18 @@ def _import(app: RoadmapLedger, text: str) -> int:
 
 
 def _leaves(app: RoadmapLedger) -> list[bytes]:
-    """Each event's leaf fields, canonical: by the fast path and the exact path, which agree."""
-    fast = StoredLeaves()
+    """Each event's leaf fields, canonical, from the record as stored. For a record made at its
+    class's current version, the event this release builds from it gives the same leaf."""
+    records = StoredLeaves()
     leaves = []
     for stored in app.notifications():
+        fields = records.fields(stored)
         event = app.mapper.to_domain_event(stored)
-        exact = leaf_entry(str(event.originator_id), Entry.of(event))
-        assert leaf_hash(fast.fields(stored)) == leaf_hash(exact)
-        leaves.append(canonical(exact))
+        current: int = getattr(type(event), "class_version", 1)
+        if b'"class_version":%d' % current in stored.state:
+            built = leaf_entry(str(event.originator_id), Entry.of(event))
+            assert leaf_hash(fields) == leaf_hash(built)
+        leaves.append(canonical(fields))
     return leaves
 
 
@@ -167,10 +171,11 @@ def test_an_older_class_version_is_kept_as_recorded_and_read_upcast(
     lines = [json.loads(line) for line in _export(source).splitlines()]
     made = next(line for line in lines if line["event_type"] == "Pledge.Made")
     del made["data"]["due_on"]  # as if version 1 of Made had no due date
-    monkeypatch.setattr(Pledge.Made, "class_version", 2)
+    current = Pledge.Made.class_version
+    monkeypatch.setattr(Pledge.Made, "class_version", current + 1)
     monkeypatch.setattr(
         Pledge.Made,
-        "upcast_v1_v2",
+        f"upcast_v{current}_v{current + 1}",
         staticmethod(lambda state: state.setdefault("due_on", None)),
         raising=False,
     )
@@ -182,7 +187,7 @@ def test_an_older_class_version_is_kept_as_recorded_and_read_upcast(
     reexported = next(
         json.loads(line) for line in _export(target).splitlines() if '"Pledge.Made"' in line
     )
-    # The record itself is not rewritten: version 1, as it was exported, leaf and all.
+    # The record itself is not rewritten: its version, as it was exported, leaf and all.
     assert reexported == made
     stored = next(n for n in target.notifications() if n.originator_id == pledge.id)
-    assert b"class_version" not in stored.state
+    assert b'"class_version":%d' % current in stored.state

@@ -11,6 +11,7 @@ from domain.adapters.demo import CA_OFFICIAL, FR_OFFICIAL, ROADMAP_ID, load_demo
 from domain.application.service import RoadmapLedger
 from domain.model.assessment import Assessment
 from domain.model.consultation import Consultation
+from domain.model.texts import Text
 
 PRIORITY_CODES = [
     "preventive-diplomacy",
@@ -36,7 +37,11 @@ def test_demo_records_the_seed_facts(app: RoadmapLedger) -> None:
     state = app.get_state(report.roadmap_id)
     assert state is not None
     roadmap = state["roadmap"]
-    assert roadmap["title"] == "France-Canada Peacekeeping Roadmap"
+    assert roadmap["title"] == {
+        "en": "France-Canada Peacekeeping Roadmap",
+        "fr": "Feuille de route France-Canada sur le maintien de la paix",
+        "lang": "en",
+    }
     assert roadmap["adopted_on"] == "2016-10-13"
     assert roadmap["parties"] == ["FR", "CA"]
     assert [p["code"] for p in roadmap["priorities"]] == PRIORITY_CODES
@@ -49,7 +54,10 @@ def test_demo_records_the_seed_facts(app: RoadmapLedger) -> None:
     assert pledge["effective_on"] == "2016-08-26"
 
     paris = _one(state["consultations"], kind="ministerial-conference")
-    assert (paris["host_party"], paris["location"]) == ("FR", "Paris")
+    assert (paris["host_party"], paris["location"]) == (
+        "FR",
+        {"en": "Paris", "fr": "Paris", "lang": "en"},
+    )
     assert (paris["starts_on"], paris["ends_on"]) == ("2016-10-26", "2016-10-27")
     assert paris["invited_co_chairs"] == ["CA"]
     invitation = app.get_item(Consultation, report.ids["paris-conference"]).entries[-1]
@@ -69,10 +77,20 @@ def test_demo_records_the_seed_facts(app: RoadmapLedger) -> None:
     assert (assessment["status"], assessment["marking"]) == ("shared", "unclassified")
     shared = app.get_item(Assessment, report.ids["assessment-mali"]).entries[0]
     assert shared.note is not None
-    assert shared.note.startswith("Illustrative")
+    assert str(shared.note).startswith("Illustrative")
 
     events = [vars(app.mapper.to_domain_event(n)) for n in app.notifications()]
     assert len(events) == 8
+    # Every text in both languages; a French text made here is said to be so in the note.
+    with_texts = 0
+    for event in events:
+        texts = [v for k, v in event.items() if isinstance(v, Text) and k != "note"]
+        assert all(t.en and t.fr for t in texts), event
+        if texts:
+            with_texts += 1
+            assert event["note"].fr.endswith("non la version française officielle."), event
+    assert with_texts == 7  # all but the co-chair invitation, which names a party only
+    assert all(p["title"]["fr"] for p in roadmap["priorities"])
     assert {e["effective_on"].year for e in events} == {2016}
     assert {e["actor"] for e in events} == {FR_OFFICIAL.subject, CA_OFFICIAL.subject}
 

@@ -49,6 +49,7 @@ ENTRY_FIELDS = {
     "item_kind",
     "roadmap_id",
     "summary",
+    "summary_translated",
     "data",
     "hash",
 }

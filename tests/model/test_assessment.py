@@ -22,6 +22,7 @@ from domain.model.errors import (
     UnknownPartyError,
     UnknownPriorityError,
 )
+from domain.model.texts import english
 from domain.model.values import Actor, Marking
 from tests.factories import (
     ADMIN,
@@ -69,7 +70,7 @@ def pair(*, newer_on: date = date(2018, 1, 15)) -> tuple[Assessment, Assessment]
 def test_shared_by_the_sending_party() -> None:
     assessment = share(priorities=["civilians-and-women", "preventive-diplomacy"])
     state = assessment.state
-    assert (state.from_party, state.to_party, state.subject) == ("FR", "CA", "MINUSCA")
+    assert (state.from_party, state.to_party, state.subject) == ("FR", "CA", english("MINUSCA"))
     assert state.priorities == ("civilians-and-women", "preventive-diplomacy")
     assert state.marking is Marking.UNCLASSIFIED
     assert (state.status, state.superseded_by) == ("shared", None)
@@ -163,7 +164,7 @@ def test_withdrawn_by_the_sharing_party(acknowledged: bool) -> None:
         assessment.acknowledge(ctx=ctx(CA_OFFICIAL))
     event = accepted(assessment, lambda a: a.withdraw(reason="Overtaken", ctx=ctx(FR_OFFICIAL)))
     assert isinstance(event, Assessment.Withdrawn)
-    assert event.reason == "Overtaken"
+    assert event.reason == english("Overtaken")
     assert assessment.state.status == "withdrawn"
 
 
@@ -321,7 +322,7 @@ def test_a_correction_changes_the_analysis() -> None:
         ctx(FR_OFFICIAL),
     )
     state = assessment.state
-    assert (state.subject, state.marking) == ("Mali", Marking.UNCLASSIFIED)
+    assert (state.subject, state.marking) == (english("Mali"), Marking.UNCLASSIFIED)
     assert state.marking is Marking.UNCLASSIFIED
     assert state.priorities == ("operations-support",)
     assert state.shared_on == date(2017, 2, 27)

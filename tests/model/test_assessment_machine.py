@@ -16,6 +16,7 @@ from domain.model.errors import (
     InvalidSupersessionError,
     OnlyReceivingPartyAcknowledgesError,
 )
+from domain.model.texts import english
 from domain.model.values import Actor, Marking, Role
 from tests.factories import ADMIN, OFFICIALS, PARTIES, roadmap_state
 from tests.model.machine import (
@@ -179,10 +180,10 @@ class AssessmentMachine(ItemMachine[Assessment]):
             roadmap_id=roadmap_id,
             from_party=party,
             to_party="CA" if party == "FR" else "FR",
-            title="Situation in Mali, a year on",
-            subject="MINUSMA",
+            title=english("Situation in Mali, a year on"),
+            subject=english("MINUSMA"),
             priorities=(),
-            summary="Calmer",
+            summary=english("Calmer"),
             marking=Marking.UNCLASSIFIED,
             shared_on=shared_on,
             status=status,

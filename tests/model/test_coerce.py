@@ -11,6 +11,7 @@ import pytest
 
 from domain.model.coerce import coerce
 from domain.model.errors import InvalidCorrectionError
+from domain.model.texts import english
 from domain.model.values import PledgeKind, Priority, Quantity, ReformResult
 
 ID = UUID("6f1c2d1e-0b5a-4c55-9a43-3f2a8d1e7b10")
@@ -30,11 +31,11 @@ ID = UUID("6f1c2d1e-0b5a-4c55-9a43-3f2a8d1e7b10")
         (PledgeKind, "police", PledgeKind.POLICE),
         (ReformResult, "adopted", ReformResult.ADOPTED),
         (Quantity, {"amount": "600", "unit": "personnel"}, Quantity(Decimal(600), "personnel")),
-        (Priority, {"code": "a-b", "title": "AB"}, Priority("a-b", "AB")),
+        (Priority, {"code": "a-b", "title": "AB"}, Priority("a-b", english("AB"))),
         (tuple[str, ...], ["a", "b"], ("a", "b")),
         (tuple[str, ...], ("a",), ("a",)),
         (tuple[str, ...], [], ()),
-        (tuple[Priority, ...], [{"code": "x", "title": "X"}], (Priority("x", "X"),)),
+        (tuple[Priority, ...], [{"code": "x", "title": "X"}], (Priority("x", english("X")),)),
         (str | None, None, None),
         (str | None, "C-34", "C-34"),
         (Quantity | None, {"amount": 3, "unit": "t"}, Quantity(Decimal(3), "t")),

@@ -20,6 +20,7 @@ from domain.model.errors import (
     UnknownPartyError,
     UnknownPriorityError,
 )
+from domain.model.texts import english
 from domain.model.values import Actor, ConsultationKind
 from tests.factories import (
     ADMIN,
@@ -55,7 +56,7 @@ def schedule(actor: Actor = FR_OFFICIAL, **overrides: Any) -> Consultation:
 def test_scheduled_by_the_host() -> None:
     consultation = schedule()
     state = consultation.state
-    assert (state.status, state.host_party, state.location) == ("scheduled", "FR", "Paris")
+    assert (state.status, state.host_party, state.location) == ("scheduled", "FR", english("Paris"))
     assert (state.starts_on, state.ends_on) == (date(2016, 10, 26), date(2016, 10, 27))
     assert (state.invited_co_chairs, state.co_chairs, state.decisions) == ((), (), ())
     assert state.kind is ConsultationKind.MINISTERIAL_CONFERENCE
@@ -91,7 +92,7 @@ def test_the_paris_conference_co_chaired_by_canada_is_held() -> None:
     assert (accepted_state.invited_co_chairs, accepted_state.co_chairs) == ((), ("CA",))
     consultation.hold(summary="Declaration adopted", ctx=ctx(CA_OFFICIAL))  # a co-chair holds it
     held = consultation.state
-    assert (held.status, held.summary) == ("held", "Declaration adopted")
+    assert (held.status, held.summary) == ("held", english("Declaration adopted"))
     decision_id = uuid4()
     consultation.note_decision(decision_id=decision_id, ctx=ctx(CA_OFFICIAL))
     assert consultation.state.decisions == (decision_id,)

@@ -20,6 +20,7 @@ from domain.model.errors import (
 )
 from domain.model.item import Item
 from domain.model.pledge import Pledge
+from domain.model.texts import english
 from domain.model.values import Actor, PledgeKind, Quantity
 from tests.factories import (
     ADMIN,
@@ -59,7 +60,11 @@ def test_a_correction_records_an_event_and_changes_the_state() -> None:
         ),
     )
     assert isinstance(event, Pledge.Corrected)
-    assert (event.target_version, event.reason, event.actor) == (2, "miscounted", "ca-official")
+    assert (event.target_version, event.reason, event.actor) == (
+        2,
+        english("miscounted"),
+        "ca-official",
+    )
     assert event.changes == {"delivered": personnel(90)}
     assert pledge.state.delivered == personnel(90)
     assert pledge.entries[1].payload["delivered"] == personnel(100)  # the original stays
@@ -225,7 +230,7 @@ def test_only_the_recording_party_or_an_admin_corrects(
     with refused(pledge, error):
         pledge.retract(1, "r", ctx(actor))
     pledge.correct(1, {"title": "By an admin"}, "r", ctx(ADMIN))
-    assert pledge.state.title == "By an admin"
+    assert pledge.state.title == english("By an admin")
 
 
 def test_an_event_recorded_by_an_admin_is_corrected_by_an_admin() -> None:

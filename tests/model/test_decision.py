@@ -15,6 +15,7 @@ from domain.model.errors import (
     NotYourPartyError,
     UnknownPriorityError,
 )
+from domain.model.texts import english
 from domain.model.values import Actor
 from tests.factories import (
     ADMIN,
@@ -46,7 +47,7 @@ def test_the_recording_party_counts_as_endorsing() -> None:
     assert decision.state == DecisionState(
         roadmap_id=roadmap_id,
         consultation_id=consultation_id,
-        text="A yearly consultation",
+        text=english("A yearly consultation"),
         priorities=("preventive-diplomacy",),
         parties=("FR", "CA"),
         recorded_by="FR",

@@ -22,6 +22,7 @@ from domain.model.errors import (
     UnknownPriorityError,
 )
 from domain.model.pledge import Pledge, PledgeState
+from domain.model.texts import english
 from domain.model.values import Actor, PledgeKind, Quantity
 from tests.factories import (
     ADMIN,
@@ -62,7 +63,7 @@ def test_made_by_an_official_of_the_party() -> None:
         roadmap_id,
         roadmap_state(),
         party="CA",
-        title="Deploy up to 600 soldiers",
+        title=english("Deploy up to 600 soldiers"),
         kind=PledgeKind.PERSONNEL,
         quantity=personnel(600),
         priorities=["operations-support", "military-performance", "operations-support"],
@@ -73,7 +74,7 @@ def test_made_by_an_official_of_the_party() -> None:
     assert pledge.state == PledgeState(
         roadmap_id=roadmap_id,
         party="CA",
-        title="Deploy up to 600 soldiers",
+        title=english("Deploy up to 600 soldiers"),
         kind=PledgeKind.PERSONNEL,
         quantity=personnel(600),
         priorities=("operations-support", "military-performance"),
@@ -120,9 +121,9 @@ def test_revised() -> None:
     )
     assert isinstance(event, Pledge.Revised)
     assert pledge.state.quantity == personnel(750)
-    assert pledge.state.title == "Deploy up to 600 soldiers to UN peace operations"
+    assert pledge.state.title == english("Deploy up to 600 soldiers to UN peace operations")
     pledge.revise(quantity=None, title="Up to 750 soldiers", reason="x", ctx=ctx(CA_OFFICIAL))
-    assert pledge.state.title == "Up to 750 soldiers"
+    assert pledge.state.title == english("Up to 750 soldiers")
     assert pledge.state.quantity == personnel(750)
     assert pledge.version == 3
 

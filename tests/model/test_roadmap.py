@@ -18,6 +18,7 @@ from domain.model.errors import (
     UnknownPriorityError,
 )
 from domain.model.roadmap import Roadmap
+from domain.model.texts import english
 from domain.model.values import Actor, Priority
 from tests.factories import (
     ADMIN,
@@ -119,7 +120,7 @@ def test_a_correction_of_its_priorities_keeps_at_least_one() -> None:
         "fewer",
         ctx(FR_OFFICIAL),
     )
-    assert roadmap.state.priorities == (Priority("preventive-diplomacy", "Diplomacy"),)
+    assert roadmap.state.priorities == (Priority("preventive-diplomacy", english("Diplomacy")),)
 
 
 def test_its_parties_cannot_be_corrected() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from domain.model.errors import InvalidValueError, NotAuthorisedError, NotYourPartyError
+from domain.model.texts import english
 from domain.model.values import (
     Actor,
     Context,
@@ -91,7 +92,7 @@ class TestQuantity:
 class TestPriority:
     def test_parse(self) -> None:
         assert Priority.parse({"code": "preventive-diplomacy", "title": "PD"}) == Priority(
-            "preventive-diplomacy", "PD"
+            "preventive-diplomacy", english("PD")
         )
 
     @pytest.mark.parametrize(
@@ -211,7 +212,7 @@ class TestContext:
         assert metadata["effective_on"] == date(2016, 8, 26)
         assert metadata["actor_party"] is None
         assert metadata["authority"] == "Order in council 2016-0815"
-        assert metadata["note"] == "entered from the archive"
+        assert metadata["note"] == english("entered from the archive")
 
     def test_metadata_refuses_a_future_effective_on(self) -> None:
         context = Context(FR_OFFICIAL, recorded_at=RECORDED_AT, effective_on=date(2026, 3, 3))

@@ -19,6 +19,7 @@ from domain.model.kinds import COLLECTIONS
 from domain.model.pledge import Pledge
 from domain.model.reform import ReformProposal
 from domain.model.roadmap import Roadmap, RoadmapState
+from domain.model.texts import english
 from domain.model.values import (
     Actor,
     ConsultationKind,
@@ -59,7 +60,7 @@ class Record:
             note="entered from the archive" if effective_on else None,
         )
 
-    def everything(self) -> list[Item]:
+    def everything(self) -> list[Item]:  # noqa: PLR0915 - one scripted history, step by step
         fr, ca, ctx = FR_OFFICIAL, CA_OFFICIAL, self.ctx
         roadmap = Roadmap.adopt(
             uuid4(),
@@ -107,6 +108,7 @@ class Record:
             "typo",
             ctx(ca),
         )
+        pledge.translate(1, "title", "fr", "Fonds pour la formation", ctx(ca))
         pledge.fulfil(ctx=ctx(ca, date(2019, 3, 1)))
         withdrawn = Pledge.make(
             uuid4(),
@@ -246,6 +248,13 @@ class Record:
             ctx=ctx(ADMIN, date(2016, 10, 14)),
         )
         duplicate.retract(1, "entered twice", ctx(ADMIN))
+        # A translation of a text of each kind (any writer may translate).
+        roadmap.translate(1, "title", "fr", "Feuille de route France-Canada", ctx(ca))
+        paris.translate(1, "location", "fr", "Paris (France)", ctx(ca))
+        decision.translate(1, "text", "fr", "Une décision", ctx(ca))
+        exchange.translate(1, "title", "fr", "Un échange", ctx(fr))
+        reform.translate(1, "title", "fr", "Une réforme", ctx(ca))
+        mali.translate(1, "title", "fr", "Le nord du Mali", ctx(ca))
         return [
             duplicate,
             roadmap,
@@ -347,7 +356,7 @@ def test_state_read_back_carries_exact_types(app: RoadmapLedger, database_url: s
         assert pledge.state.made_on == date(2016, 8, 25)
         assert pledge.entries[0].recorded_at.tzinfo is not None
         roadmap = reader.get_item(Roadmap, items[1].id)
-        assert roadmap.state.priorities == (Priority("preventive-diplomacy", "Diplomacy"),)
+        assert roadmap.state.priorities == (Priority("preventive-diplomacy", english("Diplomacy")),)
         consultation = reader.get_item(Consultation, items[4].id)
         assert consultation.state.decisions == (items[5].id,)
         assert type(consultation.state.decisions[0]) is UUID
