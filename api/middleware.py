@@ -11,6 +11,8 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import AuthenticationError, Authenticator
+from api.i18n import say
+from api.language import Language, negotiate
 from api.problems import send_problem, unexpected
 
 #: The scope key under which the rate limiter leaves the Actor it authenticated.
@@ -24,6 +26,29 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
+
+
+def _language(scope: Scope) -> Language:
+    """The language of an answer given here, before the app (as `problems.language_of`)."""
+    values = [v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"accept-language"]
+    return negotiate(", ".join(values) if values else None)
+
+
+async def _refuse(
+    send: Send,
+    scope: Scope,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """A problem answer in the caller's language; `detail` is written in English."""
+    language = _language(scope)
+    detail = say(detail, language, code=code)
+    await send_problem(
+        send, scope["path"], status, code, detail, language=language, headers=headers
+    )
 
 
 class BodyTooLargeError(HTTPException):
@@ -47,11 +72,11 @@ class BodyLimitMiddleware:
         declared = _header(scope, b"content-length")
         if declared is not None:
             if not declared.strip().isdigit():
-                await send_problem(send, scope["path"], 400, "bad-request", "bad Content-Length")
+                await _refuse(send, scope, 400, "bad-request", "bad Content-Length")
                 return
             if int(declared) > self.max_bytes:
                 detail = f"the request body is larger than {self.max_bytes} bytes"
-                await send_problem(send, scope["path"], 413, "body-too-large", detail)
+                await _refuse(send, scope, 413, "body-too-large", detail)
                 return
         received = 0
         started = False
@@ -75,7 +100,7 @@ class BodyLimitMiddleware:
         except BodyTooLargeError as error:
             if started:
                 raise
-            await send_problem(send, scope["path"], 413, "body-too-large", str(error.detail))
+            await _refuse(send, scope, 413, "body-too-large", str(error.detail))
 
 
 @dataclass
@@ -134,7 +159,7 @@ class RateLimitMiddleware:
             seconds = max(1, math.ceil(wait))
             detail = f"too many requests: try again in {seconds} s"
             headers = {"Retry-After": str(seconds)}
-            await send_problem(send, scope["path"], 429, "rate-limited", detail, headers=headers)
+            await _refuse(send, scope, 429, "rate-limited", detail, headers=headers)
             return
         await self.app(scope, receive, send)
 
@@ -175,4 +200,4 @@ class UnexpectedErrorMiddleware:
             if started:
                 raise
             _, detail = unexpected(scope["path"], error)
-            await send_problem(send, scope["path"], 500, "internal-error", detail)
+            await _refuse(send, scope, 500, "internal-error", detail)

@@ -16,6 +16,9 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.types import Send
 
+from api.i18n import say, validation
+from api.i18n import title as localised_title
+from api.language import DEFAULT, Language, negotiate
 from domain.model.errors import (
     ConcurrencyConflictError,
     DomainError,
@@ -91,16 +94,38 @@ class ProblemError(Exception):
 _TITLES = {"malformed-json": "Malformed JSON"}
 
 
-def title_of(code: str) -> str:
-    return _TITLES.get(code) or code.replace("-", " ").capitalize()
+def title_of(code: str, language: Language = DEFAULT) -> str:
+    return localised_title(code, _TITLES.get(code) or code.replace("-", " ").capitalize(), language)
+
+
+def language_of(request: Request) -> Language:
+    """The answer's language, negotiated from every `Accept-Language` the request has."""
+    values = request.headers.getlist("accept-language")
+    return negotiate(", ".join(values) if values else None)
+
+
+def _headers(language: Language, headers: dict[str, str] | None) -> dict[str, str]:
+    return {**(headers or {}), "Content-Language": language, "Vary": "Accept-Language"}
+
+
+def field_detail(field: str, message: str, language: Language) -> str:
+    """The detail that names the offending field: `quantity.amount: must be …`."""
+    return f"{field} : {message}" if language == "fr" else f"{field}: {message}"
 
 
 def problem_body(
-    status: int, code: str, detail: str, instance: str, **extensions: Any
+    status: int,
+    code: str,
+    detail: str,
+    instance: str,
+    *,
+    language: Language = DEFAULT,
+    **extensions: Any,
 ) -> dict[str, Any]:
+    """The problem's members; `detail` is already in `language`, which the title follows."""
     return {
         "type": f"{TYPE_PREFIX}{code}",
-        "title": title_of(code),
+        "title": title_of(code, language),
         "status": status,
         "detail": detail,
         "instance": instance,
@@ -115,11 +140,17 @@ def problem(
     code: str,
     detail: str,
     *,
+    language: Language,
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    body = problem_body(status, code, detail, request.url.path, **extensions)
-    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    body = problem_body(status, code, detail, request.url.path, language=language, **extensions)
+    return JSONResponse(
+        body,
+        status_code=status,
+        headers=_headers(language, headers),
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
 
 
 async def send_problem(
@@ -129,14 +160,17 @@ async def send_problem(
     code: str,
     detail: str,
     *,
+    language: Language = DEFAULT,
     headers: dict[str, str] | None = None,
 ) -> None:
     """The same answer from pure ASGI middleware, before or without the app."""
-    content = json.dumps(problem_body(status, code, detail, path)).encode()
+    body = problem_body(status, code, detail, path, language=language)
+    # English answers stay as they always were (ASCII escapes); French ones are UTF-8.
+    content = json.dumps(body, ensure_ascii=language == DEFAULT).encode()
     raw = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(content)).encode()),
-        *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
+        *((k.lower().encode(), v.encode()) for k, v in _headers(language, headers).items()),
     ]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": content})
@@ -151,25 +185,32 @@ def status_of(error: DomainError) -> int:
 
 async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(DomainError, exc)
+    language = language_of(request)
     status = status_of(error)
+    message = say(error.message, language, code=error.code)
     headers: dict[str, str] = {}
     extensions: dict[str, Any] = {"field": error.field}
     if error.field is not None and status == HTTPStatus.UNPROCESSABLE_ENTITY:
-        extensions["errors"] = [{"field": error.field, "message": error.message}]
+        extensions["errors"] = [{"field": error.field, "message": message}]
     if isinstance(error, StaleVersionError):
         extensions["current_version"] = error.current_version
         headers["ETag"] = f'"{error.current_version}"'
-    return problem(request, status, error.code, error.message, headers=headers, **extensions)
+    return problem(
+        request, status, error.code, message, language=language, headers=headers, **extensions
+    )
 
 
 async def problem_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(ProblemError, exc)
-    errors = None if error.field is None else [{"field": error.field, "message": error.detail}]
+    language = language_of(request)
+    detail = say(error.detail, language, code=error.code)
+    errors = None if error.field is None else [{"field": error.field, "message": detail}]
     return problem(
         request,
         error.status,
         error.code,
-        error.detail,
+        detail,
+        language=language,
         headers=error.headers,
         field=error.field,
         errors=errors,
@@ -178,15 +219,20 @@ async def problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(HTTPException, exc)
+    language = language_of(request)
     status = error.status_code
     if status == HTTPStatus.BAD_REQUEST and isinstance(
         error.__cause__, ValueError | RecursionError
     ):
         # FastAPI could not decode the body (bad UTF-8, nesting or number too deep/long).
-        message = "the body is not valid JSON (encoding, nesting depth or number size)"
+        message = say(
+            "the body is not valid JSON (encoding, nesting depth or number size)", language
+        )
         errors = [{"field": "body", "message": message}]
-        detail = f"body: {message}"
-        return problem(request, 422, "malformed-json", detail, field="body", errors=errors)
+        detail = field_detail("body", message, language)
+        return problem(
+            request, 422, "malformed-json", detail, language=language, field="body", errors=errors
+        )
     code = STATUS_CODES.get(status, "error")
     detail = error.detail
     if not isinstance(detail, str) or detail == HTTPStatus(status).phrase:
@@ -194,7 +240,8 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(error.headers or {})
     if status == HTTPStatus.METHOD_NOT_ALLOWED:
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
-    return problem(request, status, code, detail, headers=headers)
+    detail = say(detail, language, code=code)
+    return problem(request, status, code, detail, language=language, headers=headers)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -237,23 +284,28 @@ def field_of(loc: tuple[int | str, ...] | list[int | str]) -> str:
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     error = cast(RequestValidationError, exc)
+    language = language_of(request)
     errors = []
     code = "invalid-value"
     for item in error.errors():
         if item.get("type") == "json_invalid":
             code = "malformed-json"
             detail = item.get("ctx", {}).get("error", "not JSON")
-            errors.append({"field": "body", "message": f"the body is not valid JSON: {detail}"})
+            message = say(f"the body is not valid JSON: {detail}", language)
+            errors.append({"field": "body", "message": message})
             continue
-        errors.append({"field": field_of(item.get("loc", ())), "message": _message(item)})
-    first = errors[0] if errors else {"field": "body", "message": "invalid request"}
-    detail = f"{first['field']}: {first['message']}"
-    return problem(request, 422, code, detail, field=first["field"], errors=errors)
+        errors.append({"field": field_of(item.get("loc", ())), "message": _message(item, language)})
+    nothing = {"field": "body", "message": say("invalid request", language)}
+    first = errors[0] if errors else nothing
+    detail = field_detail(first["field"], first["message"], language)
+    return problem(
+        request, 422, code, detail, language=language, field=first["field"], errors=errors
+    )
 
 
-def _message(item: dict[str, Any]) -> str:
-    message = str(item.get("msg", "invalid value"))
-    return message.removeprefix("Value error, ")
+def _message(item: dict[str, Any], language: Language) -> str:
+    english = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+    return validation(str(item.get("type", "")), item.get("ctx") or {}, english, language)
 
 
 def unexpected(path: str, error: BaseException) -> tuple[str, str]:
