@@ -664,9 +664,9 @@ def test_a_sample_in_french(api: Api, record: dict[str, str]) -> None:
         {"Accept-Language": "fr"},
     )
     problem = answer.json()
-    assert problem["detail"] == "title : la chaîne doit avoir au moins 1 caractère"
+    assert problem["detail"] == "title : ne doit pas être vide"
     assert problem["errors"] == [
-        {"field": "title", "message": "la chaîne doit avoir au moins 1 caractère"},
+        {"field": "title", "message": "ne doit pas être vide"},
         {
             "field": "kind",
             "message": "la valeur doit être 'personnel', 'police', 'funding', 'training', "
