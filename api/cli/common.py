@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TextIO
+from enum import StrEnum
+from typing import Annotated, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 import typer
@@ -83,3 +84,14 @@ def utf8(stream: TextIO) -> Iterator[TextIO]:
     finally:
         wrapper.flush()
         wrapper.detach()
+
+
+class Lang(StrEnum):
+    EN = "en"
+    FR = "fr"
+
+
+#: `--lang en|fr`: the language texts, summaries and report headers are printed in.
+LangOption = Annotated[
+    Lang, typer.Option("--lang", help="Print texts in en or fr (the other form stays beside).")
+]

@@ -15,7 +15,9 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import BAD_USAGE, fail, load_settings, open_ledger, utf8
+from api.cli.common import BAD_USAGE, Lang, LangOption, fail, load_settings, open_ledger, utf8
+from api.i18n.reports import csv_headers, localized_row
+from api.localize import summarized
 from api.readside import projection_runner
 from api.settings import Settings
 from domain.application.service import RoadmapLedger
@@ -129,6 +131,7 @@ def status() -> None:
 def report(
     name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORTS)}.")],
     format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.JSON,
+    lang: LangOption = Lang.EN,
 ) -> None:
     """Print a report, as JSON or CSV, from up-to-date read models."""
     chosen = REPORTS.get(name)
@@ -137,10 +140,10 @@ def report(
     settings = load_settings()
     with read_side(settings) as (app, store, runner):
         up_to_date(app, runner, settings)
-        rows = chosen.query(store, datetime.now(UTC).date())
+        rows = [localized_row(r, lang.value) for r in chosen.query(store, datetime.now(UTC).date())]
     with utf8(sys.stdout) as out:
         if format_ is Format.CSV:
-            out.writelines(as_csv(chosen, rows))
+            out.writelines(as_csv(chosen, rows, csv_headers(lang.value)))
         else:
             out.write(json.dumps({"name": name, "rows": rows}, indent=2, ensure_ascii=False))
             out.write("\n")
@@ -149,6 +152,7 @@ def report(
 def audit(
     roadmap: Annotated[str | None, typer.Option(help="Only this roadmap's entries.")] = None,
     after: Annotated[int, typer.Option(min=0, help="Only entries after this position.")] = 0,
+    lang: LangOption = Lang.EN,
 ) -> None:
     """Print the audit trail as JSON Lines, in log order."""
     settings = load_settings()
@@ -160,5 +164,6 @@ def audit(
             while cursor is not None:
                 page = models.audit(AuditFilter(roadmap_id=roadmap), after=cursor, limit=1000)
                 for entry in page.entries:
-                    out.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+                    shown = summarized(entry, lang.value)
+                    out.write(json.dumps(shown, ensure_ascii=False, sort_keys=True) + "\n")
                 cursor = page.next_cursor

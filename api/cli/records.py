@@ -11,7 +11,8 @@ from uuid import UUID
 
 import typer
 
-from api.cli.common import fail, load_settings, open_ledger, utf8
+from api.cli.common import Lang, LangOption, fail, load_settings, open_ledger, utf8
+from api.localize import localize
 from domain.adapters.archive import ArchiveError, export_events, import_events
 from domain.adapters.demo import load_demo
 from domain.application.service import RoadmapLedger
@@ -84,6 +85,7 @@ def state(
             help="What was in effect on this date (YYYY-MM-DD).",
         ),
     ] = None,
+    lang: LangOption = Lang.EN,
 ) -> None:
     """Print a roadmap's state (replayed from the log) as JSON, at any point in time."""
     with open_ledger(load_settings()) as app:
@@ -95,7 +97,7 @@ def state(
     if answer is None:  # only an as_of before the roadmap was recorded finds nothing
         when = as_of.isoformat() if as_of else "now"
         fail(f"roadmap {chosen} was not yet recorded at {when}")
-    typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(localize(answer, lang.value), indent=2, ensure_ascii=False))
 
 
 def _export_to_file(app: RoadmapLedger, output: Path) -> int:

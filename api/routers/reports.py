@@ -9,7 +9,8 @@ from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import StreamingResponse
 
 from api import reads
-from api.deps import MinPosition, ReaderDep, ReadSideDep, SettingsDep
+from api.deps import AnswerLanguage, MinPosition, ReaderDep, ReadSideDep, SettingsDep
+from api.i18n.reports import csv_headers, localized_row, report_title
 from api.openapi import READ_RESPONSES
 from api.schemas.audit import ReportAnswer, ReportList
 from domain.model.errors import NotFoundError
@@ -19,13 +20,13 @@ router = APIRouter(tags=["reports"])
 
 
 @router.get("/reports", response_model=ReportList, responses=READ_RESPONSES, summary="The reports")
-def list_reports(_reader: ReaderDep) -> dict[str, Any]:
+def list_reports(_reader: ReaderDep, lang: AnswerLanguage) -> dict[str, Any]:
     return {
         "reports": [
             {
                 "name": r.name,
-                "title": r.title,
-                "description": r.description,
+                "title": report_title(r, lang)[0],
+                "description": report_title(r, lang)[1],
                 "columns": list(r.columns),
                 "href": f"/reports/{r.name}",
             }
@@ -47,6 +48,7 @@ def get_report(
     settings: SettingsDep,
     _reader: ReaderDep,
     response: Response,
+    lang: AnswerLanguage,
     accept: Annotated[str | None, Header()] = None,
     min_position: MinPosition = None,
 ) -> Any:
@@ -54,20 +56,21 @@ def get_report(
     if report is None:
         raise NotFoundError(f"no report named {name!r}; GET /reports lists them")
     position = reads.settle(side, settings, min_position)
-    rows = report.query(side.store, datetime.now(UTC).date())
+    rows = [localized_row(row, lang) for row in report.query(side.store, datetime.now(UTC).date())]
     if accept is not None and "text/csv" in accept:
         return StreamingResponse(
-            as_csv(report, rows),
+            as_csv(report, rows, csv_headers(lang)),
             media_type="text/csv; charset=utf-8",
             headers={
                 reads.POSITION_HEADER: str(position),
                 "Content-Disposition": f'attachment; filename="{name}.csv"',
+                "Content-Language": lang,
             },
         )
     response.headers[reads.POSITION_HEADER] = str(position)
     return {
         "name": report.name,
-        "title": report.title,
+        "title": report_title(report, lang)[0],
         "columns": list(report.columns),
         "rows": rows,
         "position": position,

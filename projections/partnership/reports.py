@@ -92,12 +92,13 @@ def _open_items(store: ReadStore, today: date) -> list[dict[str, Any]]:
     ):
         endorsed.setdefault(item_id, set()).add(party)
     answer: list[dict[str, Any]] = []
-    for roadmap_id, item_id, text, public in _rows(
+    for roadmap_id, item_id, public in _rows(
         store,
-        "SELECT roadmap_id, id, text, public FROM rm_decisions "
+        "SELECT roadmap_id, id, public FROM rm_decisions "
         "WHERE NOT void AND status = 'proposed' ORDER BY recorded_at, id",
     ):
-        parties = from_db("json", public)["parties"]
+        fields = from_db("json", public)
+        parties, text = fields["parties"], fields["text"]
         missing = sorted(set(parties) - endorsed.get(item_id, set()))
         answer.append(
             {
@@ -114,12 +115,13 @@ def _open_items(store: ReadStore, today: date) -> list[dict[str, Any]]:
         if kind.awaiting is None:
             continue
         waiting = kind.awaiting
-        for roadmap_id, item_id, title, party in _rows(
+        for roadmap_id, item_id, public, party in _rows(
             store,
-            f"SELECT roadmap_id, id, title, {waiting.party_field} FROM {kind.table} "
+            f"SELECT roadmap_id, id, public, {waiting.party_field} FROM {kind.table} "
             "WHERE NOT void AND status = ? ORDER BY recorded_at, id",
             [waiting.status],
         ):
+            title = from_db("json", public)["title"]
             answer.append(
                 {
                     "roadmap_id": roadmap_id,
@@ -131,9 +133,9 @@ def _open_items(store: ReadStore, today: date) -> list[dict[str, Any]]:
                     "due_on": None,
                 }
             )
-    for roadmap_id, item_id, title, party, due_on in _rows(
+    for roadmap_id, item_id, public, party, due_on in _rows(
         store,
-        "SELECT roadmap_id, id, title, party, due_on FROM rm_pledges "
+        "SELECT roadmap_id, id, public, party, due_on FROM rm_pledges "
         "WHERE NOT void AND status = 'active' AND due_on IS NOT NULL ORDER BY due_on, id",
     ):
         due = from_db("date", due_on)
@@ -143,7 +145,7 @@ def _open_items(store: ReadStore, today: date) -> list[dict[str, Any]]:
                     "roadmap_id": roadmap_id,
                     "item_kind": "pledge",
                     "id": item_id,
-                    "title": title,
+                    "title": from_db("json", public)["title"],
                     "reason": "past its due date",
                     "waiting_for": party,
                     "due_on": due,
@@ -194,11 +196,16 @@ REPORTS: dict[str, Report] = {
 }
 
 
-def as_csv(report: Report, rows: list[dict[str, Any]]) -> Iterator[str]:
-    """The report as CSV, a line at a time (streamed over HTTP)."""
+def as_csv(
+    report: Report, rows: list[dict[str, Any]], headers: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The report as CSV, a line at a time (streamed over HTTP); `headers` names the columns
+    in the reader's language (the column names by default)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=report.columns, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.DictWriter(
+        buffer, fieldnames=report.columns, lineterminator="\r\n", extrasaction="ignore"
+    )
+    writer.writerow({c: (headers or {}).get(c, c) for c in report.columns})
     yield buffer.getvalue()
     for row in rows:
         buffer.seek(0)
