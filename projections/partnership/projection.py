@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.application.service import RoadmapLedger
-from domain.model.history import CORRECTED, RETRACTED, Entry, view
+from domain.model.history import AMENDMENTS, Entry, view
 from domain.model.item import Item
 from domain.model.kinds import BY_NAME, ROADMAP, kind_name_of
 from domain.model.public import public_fields
@@ -139,7 +139,7 @@ class PartnershipProjection:
         record = records[item_id]
         record.version = entry.version
         record.updated_at = entry.recorded_at
-        if entry.event_type in (CORRECTED, RETRACTED):
+        if entry.event_type in AMENDMENTS:
             # A correction re-folds the item's entries up to this very event.
             item: Item = self.app.repository.get(item_id, version=entry.version)
             seen = view(item.entries)

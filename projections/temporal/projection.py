@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.model.history import CORRECTED, RETRACTED, Entry, view
+from domain.model.history import AMENDMENTS, Entry, view
 from domain.model.item import Item
 from domain.model.kinds import BY_NAME, kind_name_of
 from domain.model.plain import plain
@@ -139,7 +139,7 @@ class TemporalProjection:
             item.entries.append(entry)
             new_entries.append((item_id, entry.version, self.transcoder.encode(vars(entry))))
             cls = BY_NAME[item.kind].aggregate
-            if entry.version == 1 or entry.event_type in (CORRECTED, RETRACTED):
+            if entry.version == 1 or entry.event_type in AMENDMENTS:
                 fresh = spans(cls, item.entries)
             else:
                 fresh = advance(cls, item.spans, entry)
