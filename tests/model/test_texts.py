@@ -9,6 +9,7 @@ import pytest
 from domain.model.errors import (
     EventAlreadyRetractedError,
     InvalidTranslationError,
+    InvalidValueError,
 )
 from domain.model.history import view
 from domain.model.pledge import Pledge
