@@ -95,6 +95,10 @@ async def _require_json(request: Request) -> None:
         raise ProblemError(415, "unsupported-media-type", msg)
 
 
+#: For a JSON body outside commands: 415 unless it is sent as JSON.
+require_json = _require_json
+
+
 async def command_context(
     request: Request, idempotency_key: IdempotencyKey = None, if_match: IfMatch = None
 ) -> CommandContext:
