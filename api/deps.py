@@ -97,6 +97,10 @@ async def _require_json(request: Request) -> None:
         raise ProblemError(415, "unsupported-media-type", msg)
 
 
+#: For a JSON body outside commands: 415 unless it is sent as JSON.
+require_json = _require_json
+
+
 def _body_language(request: Request) -> Language:
     """The language of the body's plain-string texts (`Content-Language`, default en)."""
     lang = content_language(request.headers.get("content-language"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import readside, records, server, verifying
+from api.cli import auditing, readside, records, server, verifying
 
 app = typer.Typer(
     name="roadmap",
@@ -22,7 +22,8 @@ app.command()(server.token)
 app.command()(readside.worker)
 app.add_typer(readside.projections_app, name="projections")
 app.command()(readside.report)
-app.command()(readside.audit)
+app.add_typer(auditing.audit_app, name="audit")
+app.add_typer(auditing.witness_app, name="witness")
 app.command()(verifying.verify)
 app.command("verify-proof")(verifying.verify_proof)
 

@@ -1,4 +1,4 @@
-"""Commands on the read side: the projection worker, rebuilds, reports and the audit trail."""
+"""Commands on the read side: the projection worker, rebuilds and reports."""
 
 from __future__ import annotations
 
@@ -17,11 +17,10 @@ import typer
 
 from api.cli.common import BAD_USAGE, Lang, LangOption, fail, load_settings, open_ledger, utf8
 from api.i18n.reports import csv_headers, localized_row
-from api.localize import summarized
 from api.readside import projection_runner
 from api.settings import Settings
 from domain.application.service import RoadmapLedger
-from projections.audit.queries import AuditFilter
+from projections.audit.checkpoints import OriginConflictError
 from projections.catalog import rebuild
 from projections.partnership.queries import ReadModels
 from projections.partnership.reports import REPORTS, as_csv
@@ -43,7 +42,10 @@ def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Ru
     with open_ledger(settings) as app:
         store = ReadStore(settings.database_url)
         try:
-            runner, _ = projection_runner(app, store, settings)
+            try:
+                runner, _ = projection_runner(app, store, settings)
+            except OriginConflictError as error:
+                fail(str(error), BAD_USAGE)
             yield app, store, runner
         finally:
             store.close()
@@ -147,23 +149,3 @@ def report(
         else:
             out.write(json.dumps({"name": name, "rows": rows}, indent=2, ensure_ascii=False))
             out.write("\n")
-
-
-def audit(
-    roadmap: Annotated[str | None, typer.Option(help="Only this roadmap's entries.")] = None,
-    after: Annotated[int, typer.Option(min=0, help="Only entries after this position.")] = 0,
-    lang: LangOption = Lang.EN,
-) -> None:
-    """Print the audit trail as JSON Lines, in log order."""
-    settings = load_settings()
-    with read_side(settings) as (app, store, runner):
-        up_to_date(app, runner, settings)
-        models = ReadModels(store)
-        with utf8(sys.stdout) as out:
-            cursor: int | None = after
-            while cursor is not None:
-                page = models.audit(AuditFilter(roadmap_id=roadmap), after=cursor, limit=1000)
-                for entry in page.entries:
-                    shown = summarized(entry, lang.value)
-                    out.write(json.dumps(shown, ensure_ascii=False, sort_keys=True) + "\n")
-                cursor = page.next_cursor

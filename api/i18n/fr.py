@@ -67,6 +67,9 @@ TITLES: dict[str, str] = {
     "invalid-supersession": "Remplacement invalide",
     "invalid-correction": "Correction invalide",
     "invalid-translation": "Traduction invalide",
+    "no-checkpoint": "Aucun point de contrôle",
+    "no-origin": "Aucune origine",
+    "cosignature-refused": "Cosignature refusée",
     "event-already-retracted": "Événement déjà rétracté",
     "item-retracted": "Élément rétracté",
     "already-recorded": "Déjà enregistré",
@@ -347,6 +350,13 @@ PHRASES: list[tuple[str, str]] = [
      "{where}doit compter au plus {limit} caractères"),
     ("has {languages}: only en and fr are kept", "a {languages} : seuls en et fr sont conservés"),
     ("needs a text in en or fr", "demande un texte en en ou en fr"),
+    # api/routers/audit.py: checkpoints
+    ("no checkpoint is signed yet", "aucun point de contrôle n'est encore signé"),
+    ("no checkpoint was signed at tree size {size:int} (heads signed before checkpoints "
+     "existed have none; GET /audit/tree-head has them)",
+     "aucun point de contrôle n'a été signé pour la taille d'arbre {size} (les têtes signées "
+     "avant l'existence des points de contrôle n'en ont pas ; GET /audit/tree-head les donne)"),
+    ("this store's log has no origin yet", "le journal de ce dépôt n'a pas encore d'origine"),
     # domain/model/coerce.py
     ("changes.{field}: {value} is not a valid {type}",
      "changes.{field} : {value} n'est pas une valeur valide de type {type}"),

@@ -5,17 +5,33 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api import reads
-from api.deps import AnswerLanguage, AuditorDep, MinPosition, ReadSideDep, SettingsDep
-from api.openapi import READ_RESPONSES
+from api.deps import (
+    AnswerLanguage,
+    AuditorDep,
+    MinPosition,
+    ReadSideDep,
+    SettingsDep,
+    require_json,
+)
+from api.openapi import READ_RESPONSES, Responses, problems
 from api.problems import ProblemError
-from api.schemas.audit import AuditPage, ConsistencyProof, InclusionProof, TreeHead
+from api.readside import ReadSide
+from api.schemas.audit import (
+    AuditPage,
+    ConsistencyProof,
+    CosignatureAnswer,
+    CosignatureBody,
+    InclusionProof,
+    TreeHead,
+)
 from api.schemas.common import Instant
 from domain.model.errors import NotFoundError
-from projections.audit import proofs
+from projections.audit import checkpoints, proofs
+from projections.audit.notes import Note, VerifierKey
 from projections.audit.queries import AuditFilter
 
 router = APIRouter(tags=["audit"])
@@ -129,7 +145,79 @@ def tree_head(
     if head is None:
         which = "yet" if tree_size is None else f"at tree size {tree_size}"
         raise NotFoundError(f"no signed tree head {which}")
-    return head
+    note = checkpoints.cosigned(side.store, int(head["tree_size"]), _witness_keys(side))
+    return {**head, "checkpoint": None if note is None else note.serialize()}
+
+
+def _witness_keys(side: ReadSide) -> list[VerifierKey]:
+    return [witness.key for witness in side.witnesses]
+
+
+def _text(description: str, example: str) -> Responses:
+    """A plain-text answer (C2SP formats are text, byte for byte), and the read problems.
+
+    FastAPI would document the problems in the route's media type (text/plain); they are
+    declared as JSON here, which `api.openapi` turns into application/problem+json like all.
+    """
+    content = {"text/plain": {"schema": {"type": "string"}, "example": example}}
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    errors = {
+        status: {"description": response["description"], "content": problem}
+        for status, response in READ_RESPONSES.items()
+        if status != 200  # noqa: PLR2004
+    }
+    return {**errors, 200: {"description": description, "content": content}}
+
+
+_CHECKPOINT_EXAMPLE = (
+    "ledger.example.org/roadmap\n38\nXZp3AJv7yN2pO1tM1aJQk3s8kW6Rr3sV0mXo0XnY4b0=\n\n"
+    "— ledger.example.org/roadmap Aw4yk0ZrVb…\n"
+)
+
+
+def _checkpoint(side: ReadSide, tree_size: int | None) -> Note:
+    note = checkpoints.cosigned(side.store, tree_size, _witness_keys(side))
+    if note is None:
+        detail = (
+            "no checkpoint is signed yet"
+            if tree_size is None
+            else f"no checkpoint was signed at tree size {tree_size} (heads signed before "
+            "checkpoints existed have none; GET /audit/tree-head has them)"
+        )
+        raise ProblemError(404, "no-checkpoint", detail, field="tree_size")
+    return note
+
+
+@router.get(
+    "/audit/checkpoint",
+    response_class=PlainTextResponse,
+    responses=_text(
+        "The C2SP tlog-checkpoint: origin, tree size, root hash (base64), a blank line, the "
+        "log's signature and every witness's cosignature.",
+        _CHECKPOINT_EXAMPLE,
+    ),
+    summary="The latest checkpoint (signed note), or the one signed at `tree_size` leaves",
+)
+def checkpoint(
+    side: ReadSideDep, _auditor: AuditorDep, tree_size: Annotated[int | None, Query(ge=1)] = None
+) -> PlainTextResponse:
+    return PlainTextResponse(_checkpoint(side, tree_size).serialize())
+
+
+@router.get(
+    "/audit/verifier-key",
+    response_class=PlainTextResponse,
+    responses=_text(
+        "`<name>+<hex key ID>+<base64(0x01 ‖ public key)>`, the key name being the log's origin.",
+        "ledger.example.org/roadmap+3f6b1c2d+AR3l…\n",
+    ),
+    summary="The signed-note verifier key that checks the checkpoints",
+)
+def verifier_key(side: ReadSideDep, _auditor: AuditorDep) -> PlainTextResponse:
+    origin = checkpoints.log_origin(side.store)
+    if origin is None:  # settled when the read side starts: only a damaged store lacks it
+        raise ProblemError(404, "no-origin", "this store's log has no origin yet")
+    return PlainTextResponse(side.signer.verifier_key(origin).text() + "\n")
 
 
 @router.get(
@@ -170,6 +258,29 @@ def inclusion(
 
 
 @router.get(
+    "/audit/proofs/bundle",
+    response_class=PlainTextResponse,
+    responses=_text(
+        "C2SP tlog-proof@v1: `extra` (base64 of the leaf's canonical entry), `index`, the "
+        "inclusion path (base64), a blank line, the checkpoint with every cosignature.",
+        "c2sp.org/tlog-proof@v1\nextra eyJhY3Rvci…\nindex 4\n…\n\n" + _CHECKPOINT_EXAMPLE,
+    ),
+    summary="An offline proof that one entry is in a signed checkpoint (latest by default)",
+)
+def bundle(
+    side: ReadSideDep,
+    _auditor: AuditorDep,
+    leaf_index: Annotated[int, Query(ge=0, le=2**62)],
+    tree_size: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> PlainTextResponse:
+    note = _checkpoint(side, tree_size)
+    try:
+        return PlainTextResponse(proofs.bundle(side.store, leaf_index, note))
+    except proofs.ProofRangeError as error:
+        raise _proof_problem(error) from None
+
+
+@router.get(
     "/audit/proofs/consistency",
     response_model=ConsistencyProof,
     responses=READ_RESPONSES,
@@ -182,3 +293,30 @@ def consistency(
         return proofs.consistency(side.store, first, second)
     except proofs.ProofRangeError as error:
         raise _proof_problem(error) from None
+
+
+@router.post(
+    "/audit/cosignatures",
+    response_model=CosignatureAnswer,
+    responses={
+        200: {"description": "Verified and kept; the checkpoint now carries it."},
+        **problems(401, 403, 404, 413, 415, 422, 429),
+    },
+    dependencies=[Depends(require_json)],
+    summary="Keep a witness's cosignature of a stored checkpoint (refused unless it verifies)",
+)
+def add_cosignature(side: ReadSideDep, _auditor: AuditorDep, body: CosignatureBody) -> Any:
+    note = _checkpoint(side, body.tree_size)
+    keys = _witness_keys(side)
+    try:
+        witness, time = checkpoints.add_cosignature(side.store, note, body.cosignature, keys)
+    except checkpoints.CosignatureError as error:
+        raise ProblemError(422, "cosignature-refused", str(error), field="cosignature") from None
+    served = _checkpoint(side, body.tree_size)
+    return {
+        "tree_size": body.tree_size,
+        "witness": witness.name,
+        "key_id": witness.key_id.hex(),
+        "time": time,
+        "checkpoint": served.serialize(),
+    }

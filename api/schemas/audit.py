@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AuditEntry(BaseModel):
@@ -44,6 +44,44 @@ class TreeHead(BaseModel):
     signature: str = Field(
         description="Ed25519 signature (base64) over the canonical JSON of the other fields."
     )
+    checkpoint: str | None = Field(
+        default=None,
+        description="The same head as a C2SP checkpoint (signed note, with every cosignature), "
+        "as GET /audit/checkpoint serves it; null for heads signed before checkpoints existed.",
+    )
+
+
+class CosignatureBody(BaseModel):
+    """A witness's cosignature of a checkpoint this log signed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "tree_size": 11,
+                    "cosignature": "— witness.example.org/w1 A8oegwAAAABrDz/tKMhwBClPYbKC/OhXkWXv"
+                    "801swuyHXP1MO0JYp99WJpiH4DSXX+S8UkMo3wSrLYh2iJJSxSUnopMErAlB/pO8Bg==",
+                }
+            ]
+        },
+    )
+
+    tree_size: int = Field(ge=1, le=2**62, description="The size of the checkpoint cosigned.")
+    cosignature: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="The witness's signature line: `— <witness name> <base64(key ID ‖ "
+        "timestamp ‖ signature)>` (C2SP tlog-cosignature, Ed25519).",
+    )
+
+
+class CosignatureAnswer(BaseModel):
+    tree_size: int
+    witness: str = Field(description="The witness's key name.")
+    key_id: str = Field(description="The witness's key ID (hex).")
+    time: int = Field(description="When the witness cosigned (Unix seconds).")
+    checkpoint: str = Field(description="The checkpoint with every cosignature it now has.")
 
 
 class InclusionProof(BaseModel):

@@ -23,8 +23,30 @@ class StoreSettings(BaseSettings):
         default=Path(".roadmap-signing-key.pem"),
         description="Ed25519 key (PEM) that signs tree heads; generated with mode 0600 if absent",
     )
+    log_origin: str | None = Field(
+        default=None,
+        description="the origin line of the log's checkpoints and its key name, e.g. "
+        "ledger.example.org/roadmap; kept in the store on first use (default: generated), it "
+        "never changes after",
+    )
+    witness_keys_file: Path | None = Field(
+        default=None,
+        description="witnesses whose cosignatures are accepted: one verifier key "
+        "(name+id+key, type 0x04) a line, optionally followed by the witness's URL",
+    )
     command_retries: int = Field(default=5, ge=0, le=50)
     idempotency_retention_days: int = Field(default=30, gt=0)
+
+    @field_validator("log_origin")
+    @classmethod
+    def _origin_is_a_key_name(cls, value: str | None) -> str | None:
+        """An origin is also the signed-note key name: printable, without spaces or '+'."""
+        if value is not None and (
+            not value or "+" in value or any(c.isspace() or not c.isprintable() for c in value)
+        ):
+            msg = "ROADMAP_LOG_ORIGIN is printable, without spaces or '+', e.g. example.org/log"
+            raise ValueError(msg)
+        return value
 
     @field_validator("database_url")
     @classmethod

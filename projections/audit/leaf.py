@@ -43,9 +43,14 @@ def leaf_entry(stream_id: str, entry: Entry) -> dict[str, Any]:
     }
 
 
+def leaf_bytes(fields: dict[str, Any]) -> bytes:
+    """What a leaf commits to: the canonical JSON of the leaf fields (other fields ignored)."""
+    return canonical({k: fields[k] for k in LEAF_FIELDS})
+
+
 def leaf_hash(fields: dict[str, Any]) -> str:
     """SHA-256(0x00 ‖ canonical JSON of the leaf fields), hex."""
-    return hashlib.sha256(b"\x00" + canonical({k: fields[k] for k in LEAF_FIELDS})).hexdigest()
+    return hashlib.sha256(b"\x00" + leaf_bytes(fields)).hexdigest()
 
 
 class StoredLeaves:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.model.kinds import kind_name_of
+from projections.audit.checkpoints import sign_checkpoint
 from projections.audit.leaf import StoredLeaves, leaf_hash
 from projections.audit.merkle import Frontier, NodeKey
 from projections.audit.signing import Signer
@@ -103,11 +104,14 @@ class AuditProjection:
             self._sign(cursor, frontier)
 
     def _sign(self, cursor: Cursor, frontier: Frontier) -> None:
+        """The new size signed twice with one key: the JSON head (release 0.1's format, which
+        its auditors check) and the C2SP checkpoint (which transparency tools check)."""
         if self.signer is None:
             return
+        root = frontier.root()
         head: dict[str, Any] = {
             "tree_size": frontier.size,
-            "root_hash": frontier.root().hex(),
+            "root_hash": root.hex(),
             "signed_at": self.clock().isoformat(),
             "key_id": self.signer.key_id,
         }
@@ -116,6 +120,7 @@ class AuditProjection:
             f"{TREE_HEADS.insert()} ON CONFLICT (tree_size) DO NOTHING",
             [head[name] for name in TREE_HEADS.column_names],
         )
+        sign_checkpoint(cursor, self.signer, frontier.size, root)
 
     def _roadmaps_of(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, str]:
         """The roadmap of each stream that began before this batch, from its first entry."""

@@ -1,4 +1,4 @@
-"""Tree heads and RFC 9162 proofs served from the stored perfect subtrees."""
+"""Tree heads, RFC 9162 proofs and tlog-proof bundles served from the stored perfect subtrees."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from projections.audit import merkle
+from projections.audit.bundles import ProofBundle
+from projections.audit.leaf import LEAF_FIELDS, leaf_bytes
+from projections.audit.notes import Checkpoint, Note
 from projections.audit.projection import fetch_nodes, leaf_count
 from projections.audit.tables import AUDIT, MERKLE, TREE_HEADS
 from projections.runtime.db import Cursor, ReadStore
+from projections.runtime.tables import from_db
 
 
 class ProofRangeError(ValueError):
@@ -92,6 +96,31 @@ def consistency(store: ReadStore, first: int, second: int) -> dict[str, Any]:
         "first_root_hash": merkle.root_of(first, known).hex(),
         "second_root_hash": merkle.root_of(second, known).hex(),
     }
+
+
+def bundle(store: ReadStore, leaf_index: int, checkpoint: Note) -> str:
+    """The tlog-proof@v1 bundle of one leaf against a signed checkpoint (cosignatures kept)."""
+    size = Checkpoint.parse(checkpoint.text).size
+    if not 0 <= leaf_index < size:
+        raise ProofRangeError(f"leaf_index must be below tree_size {size}", "leaf_index")
+    kinds = dict(AUDIT.columns)
+    with store.transaction() as cursor:
+        cursor.execute(
+            f"SELECT hash, {', '.join(LEAF_FIELDS)} FROM {AUDIT.name} WHERE leaf_index = ?",
+            [leaf_index],
+        )
+        stored_hash, *values = cursor.fetchone()
+        nodes = fetch_nodes(cursor, MERKLE, merkle.keys_needed(inclusion=(leaf_index, size)))
+    fields = {
+        name: from_db(kinds[name], value) for name, value in zip(LEAF_FIELDS, values, strict=True)
+    }
+    extra = leaf_bytes(fields)
+    if merkle.leaf(extra).hex() != stored_hash:
+        # Served anyway it would fail every check; the audit trail needs a rebuild first.
+        msg = f"the audit entry of leaf {leaf_index} no longer hashes to its stored leaf hash"
+        raise RuntimeError(msg)
+    path = merkle.inclusion_path(leaf_index, size, _known(nodes))
+    return ProofBundle(leaf_index, tuple(path), checkpoint, extra).text()
 
 
 def _known(nodes: dict[merkle.NodeKey, bytes]) -> merkle.Fetch:

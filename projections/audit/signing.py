@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from projections.audit.leaf import canonical
+from projections.audit.notes import Signature, VerifierKey, sign_note
 
 HEAD_FIELDS = ("tree_size", "root_hash", "signed_at", "key_id")
 
@@ -79,6 +80,13 @@ class Signer:
 
     def sign(self, head: dict[str, Any]) -> str:
         return base64.b64encode(self.private.sign(signed_bytes(head))).decode()
+
+    def sign_note(self, text: str, name: str) -> Signature:
+        """The same key signs checkpoints as signed notes (type 0x01) under the key name."""
+        return sign_note(text, name, self.private)
+
+    def verifier_key(self, name: str) -> VerifierKey:
+        return VerifierKey.of(name, self.public)
 
 
 def load_public_key(pem: bytes) -> Ed25519PublicKey:

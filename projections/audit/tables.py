@@ -1,4 +1,9 @@
-"""The audit trail's tables: one entry a leaf, the Merkle tree's nodes, the signed heads."""
+"""The audit trail's tables: one entry a leaf, the Merkle tree's nodes, the signed heads.
+
+The projection rebuilds only the entries and the tree (`AuditProjection.tables`). What was
+signed — heads, checkpoints, witnesses' cosignatures — and the log's origin are the record of
+what auditors were shown: a rebuild never drops them, and an origin never changes.
+"""
 
 from __future__ import annotations
 
@@ -39,4 +44,23 @@ TREE_HEADS = Table(
     ("tree_size",),
 )
 
-TABLES = (AUDIT, MERKLE, TREE_HEADS)
+#: The log's identity: one row, `origin`, chosen once per store (ROADMAP_LOG_ORIGIN or generated).
+IDENTITY = Table("rm_log_identity", (("name", "text"), ("value", "text")), ("name",))
+#: C2SP checkpoints, signed beside the JSON heads (heads signed before checkpoints existed, as
+#: release 0.1's, have none): the signed note without cosignatures.
+CHECKPOINTS = Table("rm_checkpoints", (("tree_size", "int"), ("note", "text")), ("tree_size",))
+#: Witnesses' cosignature lines, each checked against the witness's key before it was stored.
+COSIGNATURES = Table(
+    "rm_cosignatures",
+    (
+        ("tree_size", "int"),
+        ("witness", "text"),
+        ("key_id", "text"),
+        ("cosigned_at", "int"),
+        ("line", "text"),
+    ),
+    ("tree_size", "witness", "key_id"),
+    (("witness", "key_id", "tree_size"),),
+)
+
+TABLES = (AUDIT, MERKLE, TREE_HEADS, IDENTITY, CHECKPOINTS, COSIGNATURES)

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
@@ -21,7 +22,7 @@ from domain.storage.transcoding import LedgerTranscoder
 
 #: The read side names the dialect and the transcoder here: nothing else of it imports the
 #: storage package.
-__all__ = ["Cursor", "Dialect", "LedgerTranscoder", "ReadStore", "insert_many"]
+__all__ = ["Cursor", "Dialect", "LedgerTranscoder", "ReadStore", "insert_many", "missing_store"]
 
 
 class Cursor(Protocol):
@@ -79,15 +80,7 @@ class ReadStore:
             self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
         else:
             self.schema = env["POSTGRES_SCHEMA"]
-            conninfo = psycopg.conninfo.make_conninfo(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"],
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"] or None,
-                connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
-                options=f"-c search_path={self.schema}",
-            )
+            conninfo = _conninfo(env, options=f"-c search_path={self.schema}")
             # No automatic prepared statements: a generic plan of a time-travel query ignores
             # where its ranges fall and was seen to take seconds instead of milliseconds.
             self._pool = ConnectionPool(
@@ -144,6 +137,43 @@ class ReadStore:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
+
+
+def _conninfo(env: dict[str, str], **more: str) -> str:
+    return psycopg.conninfo.make_conninfo(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
+        **more,
+    )
+
+
+def missing_store(database_url: str) -> str | None:
+    """What keeps the URL from naming an existing store, found without creating anything.
+
+    None when the database (and on PostgreSQL its schema) exists. Opening a store creates its
+    file, schema and tables; a reader that must not (`roadmap verify`) asks this first.
+    """
+    env = persistence_env(database_url)
+    if dialect_of(database_url) == "sqlite":
+        path = env["SQLITE_DBNAME"]
+        if path.startswith("file:"):
+            return "an in-memory database holds no record"
+        if not Path(path).is_file():
+            return f"no database file {Path(path).absolute()}"
+        return None
+    schema = env["POSTGRES_SCHEMA"]
+    try:
+        with psycopg.connect(_conninfo(env)) as connection:
+            row = connection.execute(
+                "SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]
+            ).fetchone()
+    except psycopg.Error as error:
+        return f"cannot connect: {str(error).strip()}"
+    return f"no schema {schema!r} in the database" if row is None else None
 
 
 def insert_many(

@@ -130,6 +130,9 @@ def test_the_audit_trail_and_its_proofs_are_for_auditors(
         "/audit/public-key",
         "/audit/proofs/inclusion?leaf_index=0&tree_size=1",
         "/audit/proofs/consistency?first=1&second=1",
+        "/audit/checkpoint",
+        "/audit/verifier-key",
+        "/audit/proofs/bundle?leaf_index=0",
         f"/pledges/{items['pledges']}/history",
         f"/roadmaps/{roadmap}?as_of=2030-01-01T00:00:00Z",
         f"/pledges/{items['pledges']}?effective_on=2016-09-01",
@@ -295,7 +298,8 @@ def _hex(values: list[str]) -> list[bytes]:
 def test_the_signed_tree_head(api: Api, items: dict[str, str]) -> None:
     del items
     head = _head(api)
-    assert set(head) == {"tree_size", "root_hash", "signed_at", "key_id", "signature"}
+    # The contract of release 0.1, and the same head as a C2SP checkpoint (issue 10).
+    assert set(head) == {"tree_size", "root_hash", "signed_at", "key_id", "signature", "checkpoint"}
     assert head["tree_size"] >= 14
     assert signature_valid(_public_key(api), head)
     assert _head(api, tree_size=str(head["tree_size"])) == head

@@ -84,7 +84,9 @@ def test_audit_prints_every_event_once_in_log_order(store: str) -> None:
         0
     ].keys()
 
+    assert _run("audit", "entries") == _run("audit")  # `audit` is also a group now (issue 10)
     later = [json.loads(line) for line in _run("audit", "--after", "3").splitlines()]
+    assert _run("audit", "entries", "--after", "3") == _run("audit", "--after", "3")
     assert later == [e for e in entries if e["position"] > 3]
     mine = [json.loads(line) for line in _run("audit", "--roadmap", str(ROADMAP_ID)).splitlines()]
     assert mine == entries

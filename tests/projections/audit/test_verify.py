@@ -265,9 +265,15 @@ def _flip(proof: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_an_inclusion_proof_verifies_against_a_saved_head(saved: Saved) -> None:
-    _valid(_verify_proof(saved, saved.inclusion, saved.head))
+    server_hash_only = _verify_proof(saved, saved.inclusion, saved.head)
+    _valid(server_hash_only)
+    assert "checked with the leaf hash the server gave, not with an entry" in (
+        server_hash_only.stdout
+    )
     entry = str(saved.write("entry.json", saved.entry))
-    _valid(_verify_proof(saved, saved.inclusion, saved.head, "--entry", entry))
+    with_entry = _verify_proof(saved, saved.inclusion, saved.head, "--entry", entry)
+    _valid(with_entry)
+    assert with_entry.stdout == "VALID: leaf 4 is in the signed tree of 10 leaves\n"
 
     forged = {**saved.entry, "data": {**saved.entry["data"], "delivered": {"amount": "1"}}}
     _invalid(
