@@ -253,10 +253,10 @@ def test_sigkill_loses_and_duplicates_nothing(server: ServerProcess, postgres_ur
 
     events, head = logged(postgres_url)
     ours = [e for e in events if str(getattr(e, "title", "")).startswith("crash test: ")]
-    duplicated = {title: n for title, n in Counter(e.title for e in ours).items() if n > 1}
+    duplicated = {title: n for title, n in Counter(str(e.title) for e in ours).items() if n > 1}
     assert duplicated == {}, context
     assert len(ours) == len(answered), context  # nothing recorded that was not answered
-    by_title = {e.title: e for e in ours}
+    by_title = {str(e.title): e for e in ours}
     for a in answered:
         event = by_title.get(a.command.title)
         assert event is not None, f"{a} is not in the log ({context})"
