@@ -21,6 +21,7 @@ from domain.adapters.archive import import_events
 from domain.application.service import RoadmapLedger
 from projections.audit import merkle, proofs
 from projections.audit.signing import Signer
+from projections.temporal import timetravel
 from tests.support.stores import opened, runner_for
 
 RELEASE = Path(__file__).parent.parent / "fixtures" / "release-0.1"
@@ -130,3 +131,33 @@ def test_the_release_export_imports_and_reprojects_to_the_signed_roots(
                     [bytes.fromhex(p) for p in inclusion["path"]],
                     bytes.fromhex(head["root_hash"]),
                 )
+
+
+def test_the_read_models_built_by_the_release_are_rebuilt_and_answer_the_same(
+    release_copy: str, tmp_path: Path
+) -> None:
+    """Release 0.1 built its read models in another layout: a runner rebuilds those from the
+    log on start, keeps the audit trail (same layout) and its heads, and the read side then
+    answers what the replay answers."""
+    with opened(release_copy) as (_, store), store.transaction() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM rm_tree_heads")
+        heads_before = cursor.fetchone()[0]
+    with opened(release_copy) as (app, store):
+        runner_for(app, store, Signer.from_file(tmp_path / "key.pem")).catch_up()
+        position = app.position()
+        for answer in _answers():
+            as_of, day = answer["as_of"], answer["effective_on"]
+            read = timetravel.state_at(
+                store,
+                ROADMAP_ID,
+                as_of=None if as_of is None else datetime.fromisoformat(as_of),
+                effective_on=None if day is None else date.fromisoformat(day),
+                position=position,
+            )
+            expected = {**answer["state"], "position": position}
+            assert _as_written(read) == expected, (as_of, day)
+        with store.transaction() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM rm_tree_heads")
+            assert cursor.fetchone()[0] == heads_before  # nothing re-signed: the trail stayed
+            cursor.execute("SELECT title_fr FROM rm_pledges")
+            assert {row[0] for row in cursor.fetchall()} == {None}  # the new layout
