@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -12,6 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import AuthenticationError, Authenticator
 from api.problems import send_problem, unexpected
+from domain.application.service import Failure, describe, failure_of
+
+logger = logging.getLogger("api")
 
 #: The scope key under which the rate limiter leaves the Actor it authenticated.
 ACTOR_SCOPE_KEY = "roadmap.actor"
@@ -152,8 +156,30 @@ class RateLimitMiddleware:
         return f"addr:{client[0] if client else 'unknown'}"
 
 
+#: Seconds a client should wait before retrying while the database is unreachable or full.
+RETRY_UNAVAILABLE, RETRY_FULL = 2, 30
+
+
+def outage_problem(error: BaseException) -> tuple[int, str, str, dict[str, str]] | None:
+    """(status, code, detail, headers) when `error` says the database is down or full."""
+    failure = failure_of(error)
+    if failure is Failure.UNAVAILABLE:
+        detail = (
+            "the database is unreachable: retry in a few seconds (a command retried with the "
+            "same Idempotency-Key is recorded at most once)"
+        )
+        return 503, "database-unavailable", detail, {"Retry-After": str(RETRY_UNAVAILABLE)}
+    if failure is Failure.FULL:
+        detail = (
+            "the database's disk is full: nothing was recorded; retry once space has been freed"
+        )
+        return 507, "storage-full", detail, {"Retry-After": str(RETRY_FULL)}
+    return None
+
+
 class UnexpectedErrorMiddleware:
-    """Any exception a handler did not map: logged with an id, answered as a bare 500 problem."""
+    """Any exception a handler did not map: a database outage or a full disk answered 503 or
+    507 with Retry-After; anything else logged with an id and answered as a bare 500 problem."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -174,5 +200,11 @@ class UnexpectedErrorMiddleware:
         except Exception as error:
             if started:
                 raise
+            outage = outage_problem(error)
+            if outage is not None:
+                status, code, detail, headers = outage
+                logger.warning("%s %s: %s", status, scope["path"], describe(error))
+                await send_problem(send, scope["path"], status, code, detail, headers=headers)
+                return
             _, detail = unexpected(scope["path"], error)
             await send_problem(send, scope["path"], 500, "internal-error", detail)

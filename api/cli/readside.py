@@ -25,7 +25,7 @@ from projections.partnership.queries import ReadModels
 from projections.partnership.reports import REPORTS, as_csv
 from projections.runtime.db import ReadStore
 from projections.runtime.lease import lease_for
-from projections.runtime.rebuild import UnknownProjectionError
+from projections.runtime.rebuild import RebuildStuckError, UnknownProjectionError
 from projections.runtime.runner import Runner
 
 projections_app = typer.Typer(help="Look after the read models.", no_args_is_help=True)
@@ -107,6 +107,8 @@ def rebuild_command(
             positions = rebuild(app, store, name, progress=progress)
         except UnknownProjectionError as error:
             fail(str(error), BAD_USAGE)
+        except RebuildStuckError as error:
+            fail(str(error))
         if sys.stderr.isatty():
             sys.stderr.write("\n")
     seconds = time.monotonic() - started
@@ -121,9 +123,12 @@ def status() -> None:
     with read_side(settings) as (app, store, runner):
         head = app.position()
         models = ReadModels(store)
+        stuck = {s.name: s for s in models.stuck()}
         for projection in runner.projections:
             position = models.position(projection.name)
-            typer.echo(f"{projection.name:<12} {position:>10}  behind by {head - position}")
+            line = f"{projection.name:<12} {position:>10}  behind by {head - position}"
+            found = stuck.get(projection.name)
+            typer.echo(line if found is None else f"{line}  {found.line()}")
 
 
 def report(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -17,7 +18,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from domain.model.values import Quantity
+from domain.model.errors import InvalidValueError
+from domain.model.values import Quantity, check_characters
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(
@@ -71,12 +73,20 @@ def _amount(value: object) -> str:
     return text
 
 
-def _unicode(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
-    return value
+def _characters(multiline: bool) -> Callable[[str], str]:
+    """The domain's check of a text's characters, as a pydantic validator (422 naming the field)."""
+
+    def check(value: str) -> str:
+        try:
+            return check_characters(value, "the text", multiline=multiline)
+        except InvalidValueError as error:
+            raise ValueError(error.message.removeprefix("the text ")) from None
+
+    return check
+
+
+_one_line = AfterValidator(_characters(multiline=False))
+_lines = AfterValidator(_characters(multiline=True))
 
 
 #: A calendar date, `YYYY-MM-DD` only (no timestamps, no numbers).
@@ -110,12 +120,14 @@ Amount = Annotated[
 Party = Annotated[str, Field(pattern=PARTY_PATTERN, examples=["FR"])]
 PriorityCode = Annotated[str, Field(pattern=PRIORITY_PATTERN, max_length=64)]
 Priorities = Annotated[list[PriorityCode], Field(max_length=50)]
-Title = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_unicode)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_unicode)]
-Reason = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_unicode)]
-LongText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_unicode)]
-Authority = Annotated[str, Field(max_length=500), AfterValidator(_unicode)]
-Note = Annotated[str, Field(max_length=10_000), AfterValidator(_unicode)]
+# Texts: no control characters (long texts may hold tabs and line feeds), no lone surrogates,
+# no bidirectional controls or invisible characters (domain.model.values.check_characters).
+Title = Annotated[str, Field(min_length=1, max_length=500), _one_line]
+ShortText = Annotated[str, Field(min_length=1, max_length=200), _one_line]
+Reason = Annotated[str, Field(min_length=1, max_length=2000), _lines]
+LongText = Annotated[str, Field(min_length=1, max_length=10_000), _lines]
+Authority = Annotated[str, Field(max_length=500), _one_line]
+Note = Annotated[str, Field(max_length=10_000), _lines]
 
 
 class CommandBody(BaseModel):

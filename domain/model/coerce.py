@@ -11,7 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from domain.model.errors import InvalidCorrectionError, InvalidValueError
-from domain.model.values import Priority, Quantity
+from domain.model.values import Priority, Quantity, check_characters
+
+#: Corrected fields that are long texts, which may hold tabs and line breaks.
+_LONG_TEXTS = frozenset({"summary", "text", "reason", "note"})
 
 
 def coerce(hint: Any, value: Any, field: str) -> Any:
@@ -64,7 +67,7 @@ def _coerce(hint: Any, value: Any, field: str) -> Any:  # noqa: PLR0911, PLR0912
     if hint is str:
         if not isinstance(value, str):
             raise TypeError(field)
-        return value
+        return check_characters(value, f"changes.{field}", multiline=field in _LONG_TEXTS)
     if hint is UUID:
         return UUID(str(value))
     if isinstance(hint, type) and issubclass(hint, Enum):

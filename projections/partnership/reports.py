@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.model.kinds import KINDS
 from projections.runtime.db import ReadStore
+from projections.runtime.escape import unescape
 from projections.runtime.tables import from_db
 
 
@@ -25,9 +26,13 @@ class Report:
 
 
 def _rows(store: ReadStore, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of a query, texts restored (escape.py)."""
     with store.transaction() as cursor:
         cursor.execute(sql, params or [])
-        return [tuple(row) for row in cursor.fetchall()]
+        return [
+            tuple(unescape(v) if isinstance(v, str) else v for v in row)
+            for row in cursor.fetchall()
+        ]
 
 
 def _fulfilment(store: ReadStore, today: date) -> list[dict[str, Any]]:
