@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -53,9 +53,15 @@ def _instant(value: object) -> datetime:
     fraction = f".{match['fraction'][:6].ljust(6, '0')}" if match["fraction"] else ""
     zone = "+00:00" if match["zone"] in "Zz" else match["zone"]
     try:
-        return datetime.fromisoformat(f"{match['day']}T{match['time']}{fraction}{zone}")
+        moment = datetime.fromisoformat(f"{match['day']}T{match['time']}{fraction}{zone}")
     except ValueError:
         raise ValueError(f"{value} is not a moment of the calendar") from None
+    try:
+        moment.astimezone(UTC)  # the stores keep UTC: years 1 to 9999 there too
+    except OverflowError:
+        msg = f"{value} is outside the years 0001 to 9999 once in UTC"
+        raise ValueError(msg) from None
+    return moment
 
 
 def _amount(value: object) -> str:

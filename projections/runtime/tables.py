@@ -40,7 +40,7 @@ def to_db(kind: str, value: Any, dialect: Dialect) -> Any:  # noqa: PLR0911 - on
         if kind == "ts":
             # Fixed width, so that text order is time order.
             moment = datetime.fromisoformat(value).astimezone(UTC)
-            return moment.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+            return moment.isoformat(timespec="microseconds")  # years < 1000 zero-padded too
         return int(value) if kind == "bool" else value
     if kind == "num":
         return Decimal(value)
