@@ -101,7 +101,7 @@ def test_export_then_import_reproduces_every_event(
         with archive.open(encoding="utf-8") as lines:
             imported = import_events(target, lines)
 
-        assert exported == imported == source.position() == 15
+        assert exported == imported == source.position() == 16
         assert _log(target) == _log(source)  # positions, ids, versions, topics, state bytes
         decoded = [vars(source.mapper.to_domain_event(n)) for n in source.notifications()]
         assert [vars(target.mapper.to_domain_event(n)) for n in target.notifications()] == decoded
