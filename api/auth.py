@@ -173,13 +173,26 @@ class Authenticator:
             msg = f"the token's algorithm is not accepted (only {self.algorithm})"
             raise AuthenticationError(msg) from None
         except jwt.InvalidSignatureError:
-            raise AuthenticationError("the token's signature does not verify") from None
+            msg = "the token's signature does not verify"
+            if self.algorithm == LOCAL_ALGORITHM:
+                msg += (
+                    ": was it minted with another secret? `roadmap token` signs with "
+                    "ROADMAP_SECRET, else the file ROADMAP_SECRET_FILE (.roadmap-secret in the "
+                    "folder it runs in): mint it where the server runs, with the same settings"
+                )
+            raise AuthenticationError(msg) from None
         except jwt.MissingRequiredClaimError as error:
             raise AuthenticationError(f"the token has no '{error.claim}' claim") from None
         except jwt.DecodeError:
             raise AuthenticationError("the token is malformed") from None
         except jwt.PyJWTError as error:
             raise AuthenticationError(f"the token is invalid: {error}") from None
+        for claim in ("exp", "nbf", "iat"):
+            value = decoded.get(claim)
+            if claim in decoded and (isinstance(value, bool) or not isinstance(value, int | float)):
+                # PyJWT takes "1700000000" as a number; RFC 7519 says a NumericDate is one.
+                msg = f"the '{claim}' claim must be a number of seconds (a NumericDate), not text"
+                raise AuthenticationError(msg)
         return decoded
 
     def _key_for(self, header: dict[str, Any]) -> Any:
@@ -205,9 +218,13 @@ def actor_from_claims(claims: Mapping[str, Any]) -> Actor:
         raise AuthenticationError(f"the 'sub' claim must be a text of 1 to {SUBJECT_MAX} chars")
     if not subject.isprintable():
         raise AuthenticationError("the 'sub' claim has control characters")
-    raw_roles = claims.get("roles", [])
+    if "roles" not in claims:
+        raise AuthenticationError("the token has no 'roles' claim: it grants nothing")
+    raw_roles = claims["roles"]
     if not isinstance(raw_roles, list) or len(raw_roles) > ROLES_MAX:
         raise AuthenticationError("the 'roles' claim must be a list of roles")
+    if not raw_roles:
+        raise AuthenticationError("the token's 'roles' claim is empty: it grants nothing")
     known = {role.value for role in Role}
     unknown = [r for r in raw_roles if not isinstance(r, str) or r not in known]
     if unknown:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import anyio
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,8 +38,36 @@ class BodyTooLargeError(HTTPException):
         super().__init__(413, f"the request body is larger than {limit} bytes")
 
 
+#: How much of an oversized body is read and thrown away before the 413 is sent, and for how
+#: long: a client that is still sending when the server closes the connection gets a reset
+#: (ECONNRESET) instead of the answer, as urllib and requests do. Beyond either bound the 413
+#: is sent at once (nginx's "lingering close" does the same).
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
+DRAIN_MAX_SECONDS = 10.0
+
+
+async def drain(receive: Receive, already: int, declared: int | None) -> None:
+    """Reads and discards the rest of a request body, within the bounds above."""
+    if declared is not None and declared > DRAIN_MAX_BYTES:
+        return
+    deadline = time.monotonic() + DRAIN_MAX_SECONDS
+    drained = already
+    with anyio.move_on_after(DRAIN_MAX_SECONDS):
+        while drained <= DRAIN_MAX_BYTES and time.monotonic() < deadline:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
+
+
 class BodyLimitMiddleware:
-    """413 on a Content-Length above the limit, or once the bytes received pass it (chunked)."""
+    """413 on a Content-Length above the limit, or once the bytes received pass it (chunked).
+
+    The rest of the body is read and discarded first (up to a bound), so that every client,
+    also one that sends the whole body before reading, sees the 413 and not a reset.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -54,17 +83,20 @@ class BodyLimitMiddleware:
                 await send_problem(send, scope["path"], 400, "bad-request", "bad Content-Length")
                 return
             if int(declared) > self.max_bytes:
+                await drain(receive, 0, int(declared))
                 detail = f"the request body is larger than {self.max_bytes} bytes"
                 await send_problem(send, scope["path"], 413, "body-too-large", detail)
                 return
         received = 0
         started = False
+        more = True
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, more
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                more = bool(message.get("more_body", False))
                 if received > self.max_bytes:
                     raise BodyTooLargeError(self.max_bytes)
             return message
@@ -79,6 +111,8 @@ class BodyLimitMiddleware:
         except BodyTooLargeError as error:
             if started:
                 raise
+            if more:
+                await drain(receive, received, None)
             await send_problem(send, scope["path"], 413, "body-too-large", str(error.detail))
 
 

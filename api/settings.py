@@ -28,6 +28,10 @@ class Settings(StoreSettings):
     read_wait_seconds: float = Field(
         default=5.0, ge=0, le=60, description="longest wait of a read for `min_position`"
     )
+    metrics_public: bool = Field(
+        default=False,
+        description="/metrics answers without a token (default: a reporter's or admin's token)",
+    )
     projections_in_process: bool = Field(
         default=True,
         description="serve also runs the projections (false: a separate `roadmap worker` does)",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 
-from api.deps import LedgerDep, ReadSideDep
+from api.deps import LedgerDep, ReadSideDep, metrics_reader
 from api.middleware import RETRY_FULL, RETRY_UNAVAILABLE
 from api.openapi import problems
 from api.problems import ProblemError
@@ -57,8 +57,14 @@ def ready(ledger: LedgerDep, side: ReadSideDep) -> dict[str, str | int]:
 
 @router.get(
     "/metrics",
-    summary="Prometheus metrics: log and projection positions, lag",
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    summary="Prometheus metrics: log and projection positions, lag, stuck projections",
+    description="For a reporter's or admin's token, unless the server runs with "
+    "`ROADMAP_METRICS_PUBLIC=true` (then for anyone: keep it on a private network).",
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        **problems(401, 403, 429, 503),
+    },
+    dependencies=[Depends(metrics_reader)],
 )
 def metrics(ledger: LedgerDep, side: ReadSideDep) -> PlainTextResponse:
     head = ledger.position()
