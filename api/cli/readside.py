@@ -11,22 +11,24 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli.common import BAD_USAGE, fail, load_settings, open_ledger, utf8
-from api.readside import projection_runner
-from api.settings import Settings
-from domain.application.service import RoadmapLedger
-from projections.audit.queries import AuditFilter
-from projections.catalog import rebuild
-from projections.partnership.queries import ReadModels
-from projections.partnership.reports import REPORTS, as_csv
-from projections.runtime.db import ReadStore
-from projections.runtime.lease import lease_for
-from projections.runtime.rebuild import RebuildStuckError, UnknownProjectionError
-from projections.runtime.runner import Runner
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+    from domain.application.service import RoadmapLedger
+    from projections.runtime.db import ReadStore
+    from projections.runtime.runner import Runner
+
+# The read side's modules are imported by the commands that use them: `roadmap --help` and the
+# other commands do not pay for them.
+
+#: The reports' names, for the help text (projections.partnership.reports.REPORTS; a test
+#: checks they agree).
+REPORT_NAMES = ("pledge-fulfilment", "activity-by-priority", "open-items")
 
 projections_app = typer.Typer(help="Look after the read models.", no_args_is_help=True)
 
@@ -38,6 +40,9 @@ class Format(StrEnum):
 
 @contextmanager
 def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Runner]]:
+    from api.readside import projection_runner  # noqa: PLC0415
+    from projections.runtime.db import ReadStore  # noqa: PLC0415
+
     with open_ledger(settings) as app:
         store = ReadStore(settings.database_url)
         try:
@@ -49,6 +54,9 @@ def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Ru
 
 def up_to_date(app: RoadmapLedger, runner: Runner, settings: Settings, wait: float = 30) -> None:
     """Brings the read models to the head of the log: itself, or by waiting for the worker."""
+    from projections.partnership.queries import ReadModels  # noqa: PLC0415
+    from projections.runtime.lease import lease_for  # noqa: PLC0415
+
     lease = lease_for(settings.database_url)
     try:
         if lease.acquire():
@@ -62,6 +70,8 @@ def up_to_date(app: RoadmapLedger, runner: Runner, settings: Settings, wait: flo
 
 def worker() -> None:
     """Run the projections as their own process (a standby takes over if the active one dies)."""
+    from projections.runtime.lease import lease_for  # noqa: PLC0415
+
     settings = load_settings()
     with read_side(settings) as (_, _, runner):
         lease = lease_for(settings.database_url)
@@ -87,6 +97,9 @@ def rebuild_command(
     ] = None,
 ) -> None:
     """Build a projection afresh from the log, then swap it in at once."""
+    from projections.catalog import rebuild  # noqa: PLC0415
+    from projections.runtime.rebuild import RebuildStuckError, UnknownProjectionError  # noqa: PLC0415
+
     settings = load_settings()
     with read_side(settings) as (app, store, _):
         total = app.position()
@@ -119,6 +132,8 @@ def rebuild_command(
 @projections_app.command("status")
 def status() -> None:
     """Each projection's position and how far it is behind the log."""
+    from projections.partnership.queries import ReadModels  # noqa: PLC0415
+
     settings = load_settings()
     with read_side(settings) as (app, store, runner):
         head = app.position()
@@ -132,10 +147,12 @@ def status() -> None:
 
 
 def report(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORTS)}.")],
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORT_NAMES)}.")],
     format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.JSON,
 ) -> None:
     """Print a report, as JSON or CSV, from up-to-date read models."""
+    from projections.partnership.reports import REPORTS, as_csv  # noqa: PLC0415
+
     chosen = REPORTS.get(name)
     if chosen is None:
         fail(f"no report named {name!r}; reports: {', '.join(REPORTS)}", BAD_USAGE)
@@ -156,6 +173,9 @@ def audit(
     after: Annotated[int, typer.Option(min=0, help="Only entries after this position.")] = 0,
 ) -> None:
     """Print the audit trail as JSON Lines, in log order."""
+    from projections.audit.queries import AuditFilter  # noqa: PLC0415
+    from projections.partnership.queries import ReadModels  # noqa: PLC0415
+
     settings = load_settings()
     with read_side(settings) as (app, store, runner):
         up_to_date(app, runner, settings)

@@ -6,20 +6,24 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
 
 from api.cli.common import fail, load_settings, open_ledger, utf8
-from domain.adapters.archive import ArchiveError, export_events, import_events
-from domain.adapters.demo import load_demo
-from domain.application.service import RoadmapLedger
-from domain.model.errors import DomainError, NotFoundError
+
+if TYPE_CHECKING:
+    from domain.application.service import RoadmapLedger
+
+# The store's modules are imported by the commands that use them (`roadmap --help` is fast).
 
 
 def demo() -> None:
     """Load the 2016 France-Canada Peacekeeping Roadmap and its first actions (idempotent)."""
+    from domain.adapters.demo import load_demo  # noqa: PLC0415
+    from domain.model.errors import DomainError  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         try:
             report = load_demo(app)
@@ -86,6 +90,8 @@ def state(
     ] = None,
 ) -> None:
     """Print a roadmap's state (replayed from the log) as JSON, at any point in time."""
+    from domain.model.errors import NotFoundError  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         chosen = roadmap_id or _only_roadmap(app)
         try:
@@ -100,6 +106,8 @@ def state(
 
 def _export_to_file(app: RoadmapLedger, output: Path) -> int:
     """Write beside the target and rename, so a failed export leaves no half file."""
+    from domain.adapters.archive import export_events  # noqa: PLC0415
+
     partial = output.with_name(f".{output.name}.partial")
     try:
         with partial.open("w", encoding="utf-8", newline="\n") as out:
@@ -123,6 +131,8 @@ def export(
     ] = None,
 ) -> None:
     """Write every event, in log order, as JSON Lines (a backup, or a move to PostgreSQL)."""
+    from domain.adapters.archive import ArchiveError, export_events  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         try:
             if output is None:
@@ -144,6 +154,8 @@ def import_(
     ] = None,
 ) -> None:
     """Load an export into an empty store, after checking every line of it."""
+    from domain.adapters.archive import ArchiveError, import_events  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         try:
             if file is None or str(file) == "-":

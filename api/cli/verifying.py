@@ -11,10 +11,8 @@ import typer
 
 from api.cli.common import BAD_USAGE, FAILED, fail, load_settings
 from api.cli.readside import read_side
-from projections.audit import merkle
-from projections.audit.leaf import leaf_hash
-from projections.audit.signing import Signer, load_public_key, signature_valid
-from projections.audit.verify import verify as verify_record
+
+# The audit code is imported by the commands (`roadmap --help` does not load it).
 
 
 def verify(
@@ -26,6 +24,9 @@ def verify(
     ] = None,
 ) -> None:
     """Recompute every leaf from the stored events and check every signed tree head."""
+    from projections.audit.signing import Signer, load_public_key  # noqa: PLC0415
+    from projections.audit.verify import verify as verify_record  # noqa: PLC0415
+
     settings = load_settings()
     if public_key is not None:
         key = load_public_key(public_key.read_bytes())
@@ -82,6 +83,8 @@ def verify_proof(
     ] = None,
 ) -> None:
     """Check an inclusion or consistency proof against signed heads, without the server."""
+    from projections.audit.signing import load_public_key, signature_valid  # noqa: PLC0415
+
     key = load_public_key(public_key.read_bytes())
     answer = _read_json(proof, "proof")
     heads = [_read_json(head, "head")] + ([_read_json(old_head, "old head")] if old_head else [])
@@ -107,6 +110,9 @@ def verify_proof(
 
 
 def _inclusion(proof: dict[str, Any], head: dict[str, Any], entry: Path | None) -> tuple[bool, str]:
+    from projections.audit.leaf import leaf_hash  # noqa: PLC0415
+    from projections.audit.merkle import verify_inclusion  # noqa: PLC0415
+
     size, index = int(proof["tree_size"]), int(proof["leaf_index"])
     if size != int(head["tree_size"]):
         return False, f"the proof is for tree size {size}, the head for {head['tree_size']}"
@@ -115,7 +121,7 @@ def _inclusion(proof: dict[str, Any], head: dict[str, Any], entry: Path | None) 
         recomputed = leaf_hash(_read_json(entry, "entry"))
         if recomputed != leaf:
             return False, f"the entry hashes to {recomputed}, not to the proof's leaf {leaf}"
-    ok = merkle.verify_inclusion(
+    ok = verify_inclusion(
         bytes.fromhex(leaf), index, size, _hashes(proof["path"]), bytes.fromhex(head["root_hash"])
     )
     return ok, f"leaf {index} is in the signed tree of {size} leaves"
@@ -124,10 +130,12 @@ def _inclusion(proof: dict[str, Any], head: dict[str, Any], entry: Path | None) 
 def _consistency(
     proof: dict[str, Any], old: dict[str, Any], new: dict[str, Any]
 ) -> tuple[bool, str]:
+    from projections.audit.merkle import verify_consistency  # noqa: PLC0415
+
     first, second = int(proof["first"]), int(proof["second"])
     if (first, second) != (int(old["tree_size"]), int(new["tree_size"])):
         return False, "the proof's sizes are not those of the two heads"
-    ok = merkle.verify_consistency(
+    ok = verify_consistency(
         first,
         second,
         bytes.fromhex(old["root_hash"]),
