@@ -29,6 +29,8 @@ from domain.model.values import Actor, Role
 
 #: Minting and the secret live in api/tokens.py; named here as before.
 __all__ = [
+    "AUDIT_TRAIL",
+    "TIME_TRAVEL",
     "AuthenticationError",
     "Authenticator",
     "actor_from_claims",
@@ -196,7 +198,14 @@ def require_reader(actor: Actor) -> Actor:
     return actor
 
 
-def require_auditor(actor: Actor) -> None:
-    """Time travel and the audit trail are for auditors and admins."""
+#: What `require_auditor` refuses, named in the answer.
+TIME_TRAVEL = "time travel (as_of, effective_on)"
+AUDIT_TRAIL = "the audit trail, its signed tree heads, proofs and key"
+
+
+def require_auditor(actor: Actor, what: str = TIME_TRAVEL) -> None:
+    """Time travel and the audit trail are for auditors and admins; the refusal names `what`
+    was asked and the roles the token has."""
     if not actor.roles & {Role.AUDITOR, Role.ADMIN}:
-        raise NotAuthorisedError("as_of and effective_on are for auditors and admins")
+        roles = ", ".join(sorted(r.value for r in actor.roles)) or "none"
+        raise NotAuthorisedError(f"{what}: for auditors and admins, not {roles}")

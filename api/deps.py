@@ -7,7 +7,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Authenticator, require_auditor, require_reader
+from api.auth import AUDIT_TRAIL, Authenticator, require_auditor, require_reader
 from api.commands import (
     IDEMPOTENCY_KEY_MAX,
     IDEMPOTENCY_KEY_PATTERN,
@@ -76,7 +76,7 @@ async def metrics_reader(
 
 async def current_auditor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     """The audit trail and its proofs are for auditors and admins."""
-    require_auditor(actor)
+    require_auditor(actor, AUDIT_TRAIL)
     return actor
 
 

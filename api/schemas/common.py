@@ -24,7 +24,7 @@ from domain.model.values import Quantity, check_characters
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(
     r"(?P<day>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?"
-    r"(?P<zone>[Zz]|[+-]\d{2}:\d{2})"
+    r"(?P<zone>[Zz]|[+-]\d{2}:\d{2}| \d{2}:\d{2})"
 )
 AMOUNT_INT_MAX = 2**53 - 1  # exact in every JSON parser
 _AMOUNT = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,10})?")
@@ -49,9 +49,13 @@ def _instant(value: object) -> datetime:
         return value
     match = _INSTANT.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ValueError("must be an RFC 3339 time with a timezone, e.g. 2017-01-01T00:00:00Z")
+        msg = "must be an RFC 3339 time with a timezone, e.g. 2017-01-01T00:00:00Z"
+        if isinstance(value, str) and " " in value:
+            msg += " (in a query string, write the + of an offset as %2B)"
+        raise ValueError(msg)
     fraction = f".{match['fraction'][:6].ljust(6, '0')}" if match["fraction"] else ""
-    zone = "+00:00" if match["zone"] in "Zz" else match["zone"]
+    # A space before the offset is the + of an unescaped query string, decoded: `+01:00`.
+    zone = "+00:00" if match["zone"] in "Zz" else match["zone"].replace(" ", "+")
     try:
         moment = datetime.fromisoformat(f"{match['day']}T{match['time']}{fraction}{zone}")
     except ValueError:
@@ -102,7 +106,8 @@ Day = Annotated[
     PlainSerializer(date.isoformat, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date", "examples": ["2016-10-13"]}),
 ]
-#: A moment, RFC 3339 with a timezone (`Z` or `+hh:mm`; in a query string `+` is `%2B`).
+#: A moment, RFC 3339 with a timezone (`Z` or `+hh:mm`; in a query string `+` is `%2B`, and an
+#: unescaped `+`, which arrives as a space, is taken for the `+` it was).
 Instant = Annotated[
     datetime,
     PlainValidator(_instant),

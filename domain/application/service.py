@@ -283,9 +283,11 @@ class RoadmapLedger(Application[UUID]):
         )
 
     def fulfil_pledge(
-        self, actor: Actor, pledge_id: UUID, *, meta: Meta = NO_META
+        self, actor: Actor, pledge_id: UUID, *, reason: str | None = None, meta: Meta = NO_META
     ) -> CommandResult:
-        return self._change(Pledge, pledge_id, actor, meta, lambda p, ctx: p.fulfil(ctx=ctx))
+        return self._change(
+            Pledge, pledge_id, actor, meta, lambda p, ctx: p.fulfil(reason=reason, ctx=ctx)
+        )
 
     def withdraw_pledge(
         self, actor: Actor, pledge_id: UUID, *, reason: str, meta: Meta = NO_META

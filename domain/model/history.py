@@ -42,6 +42,10 @@ class Entry:
 
     @classmethod
     def of(cls, event: Any) -> Entry:
+        """The event as an entry. A field its class gained in a later version (an upcaster
+        adds it, as None, to events recorded before) is left out while it holds None, so an
+        entry is what the event recorded, whichever version stored it (and so is its leaf)."""
+        optional = getattr(type(event), "added_optional_fields", ())
         return cls(
             version=event.originator_version,
             event_type=type(event).__name__,
@@ -51,7 +55,11 @@ class Entry:
             actor_party=event.actor_party,
             authority=event.authority,
             note=event.note,
-            payload={k: v for k, v in vars(event).items() if k not in META_FIELDS},
+            payload={
+                k: v
+                for k, v in vars(event).items()
+                if k not in META_FIELDS and not (v is None and k in optional)
+            },
         )
 
     def amended(self, changes: dict[str, Any]) -> Entry:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.model.errors import (
     DeliveredDecreasedError,
+    FulfilmentReasonRequiredError,
     InvalidValueError,
     PledgeAlreadyFulfilledError,
     PledgeAlreadyWithdrawnError,
@@ -44,6 +45,11 @@ class PledgeState:
     status: str
     made_on: date
 
+    def derived(self) -> dict[str, Any]:
+        """What an answer shows besides the fields: progress reported beyond the quantity is
+        accepted, and flagged."""
+        return {"over_delivered": self.delivered.amount > self.quantity.amount}
+
 
 class Pledge(Item):
     if TYPE_CHECKING:
@@ -71,7 +77,19 @@ class Pledge(Item):
         delivered: Quantity
 
     class Fulfilled(Item.Event):
-        class_version = 1
+        """Version 2 records why a pledge is fulfilled short of its quantity (`reason`).
+
+        Fulfilments recorded before (version 1) had no reason: they read as None. An entry
+        and an audit leaf leave a None reason out, so those events keep their leaves.
+        """
+
+        class_version = 2
+        added_optional_fields = ("reason",)
+        reason: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason"] = None
 
     class Withdrawn(Item.Event):
         class_version = 1
@@ -156,9 +174,18 @@ class Pledge(Item):
             raise DeliveredDecreasedError(msg, field="delivered.amount")
         self.trigger_event(self.ProgressReported, delivered=delivered, **ctx.metadata())
 
-    def fulfil(self, *, ctx: Context) -> None:
+    def fulfil(self, *, reason: str | None = None, ctx: Context) -> None:
+        """Short of the pledged quantity, a fulfilment needs its reason on record."""
         self._require_active(ctx)
-        self.trigger_event(self.Fulfilled, **ctx.metadata())
+        reason = optional_text(reason, "reason", 2000)
+        delivered, pledged = self.state.delivered, self.state.quantity
+        if delivered.amount < pledged.amount and not (reason and reason.strip()):
+            msg = (
+                f"{delivered.amount} of the {pledged.amount} {pledged.unit} pledged are "
+                "delivered: fulfilling the pledge short of its quantity needs a reason"
+            )
+            raise FulfilmentReasonRequiredError(msg, field="reason")
+        self.trigger_event(self.Fulfilled, reason=reason or None, **ctx.metadata())
 
     def withdraw(self, *, reason: str, ctx: Context) -> None:
         self._require_active(ctx)

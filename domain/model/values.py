@@ -46,6 +46,8 @@ class ExchangeCategory(StrEnum):
     DIPLOMAT = "diplomat"
     CIVILIAN_EXPERT = "civilian-expert"
     MILITARY_EXPERT = "military-expert"
+    #: The roadmap's support to operations names their "policing aspects".
+    POLICE_EXPERT = "police-expert"
 
 
 class ReformResult(StrEnum):

@@ -57,6 +57,7 @@ def _fulfilment(store: ReadStore, today: date) -> list[dict[str, Any]]:
                 "withdrawn": 0,
                 "pledged": Decimal(0),
                 "delivered": Decimal(0),
+                "over_delivered": 0,
             },
         )
         row["pledges"] += 1
@@ -64,6 +65,8 @@ def _fulfilment(store: ReadStore, today: date) -> list[dict[str, Any]]:
         if status != "withdrawn":
             row["pledged"] += Decimal(str(amount))
             row["delivered"] += Decimal(str(delivered))
+        if Decimal(str(delivered)) > Decimal(str(amount)):
+            row["over_delivered"] += 1  # accepted, and flagged (PledgeState.derived)
     answer = []
     for key in sorted(totals):
         row = totals[key]
@@ -164,7 +167,8 @@ REPORTS: dict[str, Report] = {
             "pledge-fulfilment",
             "Pledge fulfilment by party and priority",
             "Pledges, their status, and pledged vs delivered amounts (withdrawn pledges excluded "
-            "from the sums), per roadmap, party, priority and unit.",
+            "from the sums), per roadmap, party, priority and unit; `over_delivered` counts the "
+            "pledges with more delivered than pledged.",
             (
                 "roadmap_id",
                 "party",
@@ -177,6 +181,7 @@ REPORTS: dict[str, Report] = {
                 "pledged",
                 "delivered",
                 "delivered_share",
+                "over_delivered",
             ),
             _fulfilment,
         ),

@@ -107,7 +107,7 @@ class Record:
             "typo",
             ctx(ca),
         )
-        pledge.fulfil(ctx=ctx(ca, date(2019, 3, 1)))
+        pledge.fulfil(reason="the remainder went to another fund", ctx=ctx(ca, date(2019, 3, 1)))
         withdrawn = Pledge.make(
             uuid4(),
             roadmap.id,
