@@ -1,15 +1,19 @@
 # Roadmap Ledger — the README commands.
-#   make run    create .venv if needed, install, load the demo roadmap, serve the API
-#   make test   install if needed, run the test suite (PYTEST_ARGS="..." passes extra args)
+#   make run    create .venv if needed, install the runtime, load the demo roadmap, serve the API
+#               (PORT=8080 serves on another port; ROADMAP_PORT does the same)
+#   make test   install with the dev tools if needed, run the test suite (PYTEST_ARGS="...")
 #   make lint   ruff check, ruff format --check, mypy, import contracts (lint-imports)
 #   make bench  run the benchmarks (BENCH_ARGS="..." passes extra args)
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `run` needs the runtime alone; test, lint and bench need the dev tools too.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+PORT ?=
 
 # Never prompt (CI=true, no stdin).
 export PIP_NO_INPUT := 1
@@ -17,31 +21,36 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint bench install clean
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/roadmap demo
-	$(BIN)/roadmap serve
+	$(BIN)/roadmap serve $(if $(PORT),--port $(PORT))
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --no-input -e '.[dev]' </dev/null
+# Reinstall only when pyproject.toml is newer than the stamp. The dev install includes the
+# runtime, so it stamps both.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --no-input -e . </dev/null
 	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --no-input -e '.[dev]' </dev/null
+	touch $@ $(RUN_STAMP)
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info .ci/junit.xml

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from api import openapi, problems
@@ -60,6 +63,18 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+class LedgerJSONResponse(JSONResponse):
+    """JSON as UTF-8; a text UTF-8 cannot spell (a lone surrogate, which only an event written
+    below the API holds) is answered exactly all the same, as a JSON escape."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            text = json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+            return text.encode("ascii")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings` (default: the `ROADMAP_*` environment)."""
     settings = settings or Settings()
@@ -87,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        default_response_class=LedgerJSONResponse,
     )
     app.state.settings = settings
     app.state.authenticator = authenticator

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,16 +16,34 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from api.problems import ProblemError
 from api.settings import Settings
+from api.tokens import (
+    LOCAL_ALGORITHM,
+    ClaimsError,
+    mint_token,
+    parse_claims,
+    secret_source,
+    signing_secret,
+)
 from domain.model.errors import NotAuthorisedError
 from domain.model.values import Actor, Role
 
+#: Minting and the secret live in api/tokens.py; named here as before.
+__all__ = [
+    "AUDIT_TRAIL",
+    "TIME_TRAVEL",
+    "AuthenticationError",
+    "Authenticator",
+    "actor_from_claims",
+    "mint_token",
+    "require_auditor",
+    "require_reader",
+    "secret_source",
+    "signing_secret",
+]
+
 logger = logging.getLogger("api.auth")
 
-LOCAL_ALGORITHM = "HS256"
 HMAC_MIN_BYTES = 32
-SUBJECT_MAX = 200
-ROLES_MAX = 8
-_PARTY = re.compile(r"[A-Z]{2}")
 _TOKEN = re.compile(r"[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*")
 _KEY_TYPES: dict[str, type[Any]] = {"RS256": RSAPublicKey, "ES256": EllipticCurvePublicKey}
 
@@ -46,51 +61,6 @@ class AuthenticationError(ProblemError):
                 f'error_description="{description}"'
             )
         super().__init__(401, code, detail, headers={"WWW-Authenticate": challenge})
-
-
-# --- the local signing secret ---------------------------------------------------------------
-
-
-def signing_secret(settings: Settings) -> str:
-    """`ROADMAP_SECRET`, else the secret in `secret_file`, generated (0600) on first use."""
-    if settings.secret is not None:
-        value = settings.secret.get_secret_value()
-        if not value:
-            raise ValueError("ROADMAP_SECRET is empty: set a long random value, or unset it")
-        return value
-    path = settings.secret_file
-    if not path.exists():
-        _generate_secret(path)
-    return _read_secret(path)
-
-
-def _generate_secret(path: Path) -> None:
-    """Write a fresh secret beside `path`, then link it into place: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(descriptor, (secrets.token_urlsafe(48) + "\n").encode())
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-    try:
-        os.link(scratch, path)
-        logger.warning("generated a token signing secret in %s (mode 0600)", path)
-    except FileExistsError:
-        pass  # another process generated it first: use theirs
-    finally:
-        scratch.unlink()
-
-
-def _read_secret(path: Path) -> str:
-    if path.stat().st_mode & 0o077:
-        logger.warning("%s is readable by others than its owner: chmod 600 it", path)
-    value = path.read_text(encoding="utf-8").strip()
-    if not value:
-        msg = f"{path} is empty: delete it to generate a new secret, or set ROADMAP_SECRET"
-        raise ValueError(msg)
-    return value
 
 
 # --- verifying ------------------------------------------------------------------------------
@@ -173,13 +143,26 @@ class Authenticator:
             msg = f"the token's algorithm is not accepted (only {self.algorithm})"
             raise AuthenticationError(msg) from None
         except jwt.InvalidSignatureError:
-            raise AuthenticationError("the token's signature does not verify") from None
+            msg = "the token's signature does not verify"
+            if self.algorithm == LOCAL_ALGORITHM:
+                msg += (
+                    ": was it minted with another secret? `roadmap token` signs with "
+                    "ROADMAP_SECRET, else the file ROADMAP_SECRET_FILE (.roadmap-secret in the "
+                    "folder it runs in): mint it where the server runs, with the same settings"
+                )
+            raise AuthenticationError(msg) from None
         except jwt.MissingRequiredClaimError as error:
             raise AuthenticationError(f"the token has no '{error.claim}' claim") from None
         except jwt.DecodeError:
             raise AuthenticationError("the token is malformed") from None
         except jwt.PyJWTError as error:
             raise AuthenticationError(f"the token is invalid: {error}") from None
+        for claim in ("exp", "nbf", "iat"):
+            value = decoded.get(claim)
+            if claim in decoded and (isinstance(value, bool) or not isinstance(value, int | float)):
+                # PyJWT takes "1700000000" as a number; RFC 7519 says a NumericDate is one.
+                msg = f"the '{claim}' claim must be a number of seconds (a NumericDate), not text"
+                raise AuthenticationError(msg)
         return decoded
 
     def _key_for(self, header: dict[str, Any]) -> Any:
@@ -200,26 +183,10 @@ def _require_key_type(key: Any, algorithm: str, where: str) -> None:
 
 def actor_from_claims(claims: Mapping[str, Any]) -> Actor:
     """`sub`, `party` (required for officials), `roles` → the Actor; bad claims are a 401."""
-    subject = claims.get("sub")
-    if not isinstance(subject, str) or not 0 < len(subject) <= SUBJECT_MAX:
-        raise AuthenticationError(f"the 'sub' claim must be a text of 1 to {SUBJECT_MAX} chars")
-    if not subject.isprintable():
-        raise AuthenticationError("the 'sub' claim has control characters")
-    raw_roles = claims.get("roles", [])
-    if not isinstance(raw_roles, list) or len(raw_roles) > ROLES_MAX:
-        raise AuthenticationError("the 'roles' claim must be a list of roles")
-    known = {role.value for role in Role}
-    unknown = [r for r in raw_roles if not isinstance(r, str) or r not in known]
-    if unknown:
-        msg = f"unknown role {unknown[0]!r} (roles: {', '.join(sorted(known))})"
-        raise AuthenticationError(msg)
-    roles = frozenset(Role(r) for r in raw_roles)
-    party = claims.get("party")
-    if party is not None and (not isinstance(party, str) or not _PARTY.fullmatch(party)):
-        raise AuthenticationError("the 'party' claim must be an ISO 3166 alpha-2 code")
-    if Role.OFFICIAL in roles and party is None:
-        raise AuthenticationError("an official's token must name their party")
-    return Actor(subject, party, roles)
+    try:
+        return parse_claims(claims)
+    except ClaimsError as error:
+        raise AuthenticationError(str(error)) from None
 
 
 # --- read rules -----------------------------------------------------------------------------
@@ -231,41 +198,14 @@ def require_reader(actor: Actor) -> Actor:
     return actor
 
 
-def require_auditor(actor: Actor) -> None:
-    """Time travel and the audit trail are for auditors and admins."""
+#: What `require_auditor` refuses, named in the answer.
+TIME_TRAVEL = "time travel (as_of, effective_on)"
+AUDIT_TRAIL = "the audit trail, its signed tree heads, proofs and key"
+
+
+def require_auditor(actor: Actor, what: str = TIME_TRAVEL) -> None:
+    """Time travel and the audit trail are for auditors and admins; the refusal names `what`
+    was asked and the roles the token has."""
     if not actor.roles & {Role.AUDITOR, Role.ADMIN}:
-        raise NotAuthorisedError("as_of and effective_on are for auditors and admins")
-
-
-# --- minting --------------------------------------------------------------------------------
-
-
-def mint_token(
-    settings: Settings,
-    *,
-    subject: str,
-    party: str | None,
-    roles: list[str],
-    ttl_seconds: int = 3600,
-) -> str:
-    """An HS256 token signed with the configured (or generated) secret, for local use and tests."""
-    if ttl_seconds <= 0:
-        raise ValueError("ttl_seconds must be positive")
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "sub": subject,
-        "roles": [Role(r).value for r in roles],
-        "iat": now,
-        "exp": now + ttl_seconds,
-    }
-    if party is not None:
-        claims["party"] = party
-    if settings.jwt_issuer is not None:
-        claims["iss"] = settings.jwt_issuer
-    if settings.jwt_audience is not None:
-        claims["aud"] = settings.jwt_audience
-    try:
-        actor_from_claims(claims)
-    except AuthenticationError as error:
-        raise ValueError(error.detail) from None
-    return jwt.encode(claims, signing_secret(settings), algorithm=LOCAL_ALGORITHM)
+        roles = ", ".join(sorted(r.value for r in actor.roles)) or "none"
+        raise NotAuthorisedError(f"{what}: for auditors and admins, not {roles}")

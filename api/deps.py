@@ -7,7 +7,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Authenticator, require_auditor, require_reader
+from api.auth import AUDIT_TRAIL, Authenticator, require_auditor, require_reader
 from api.commands import (
     IDEMPOTENCY_KEY_MAX,
     IDEMPOTENCY_KEY_PATTERN,
@@ -23,7 +23,8 @@ from api.readside import ReadSide
 from api.schemas.common import Day, Instant
 from api.settings import Settings
 from domain.application.service import RoadmapLedger
-from domain.model.values import Actor
+from domain.model.errors import NotAuthorisedError
+from domain.model.values import Actor, Role
 
 #: Only documents the scheme in OpenAPI; `current_actor` reads and checks the header itself.
 bearer_scheme = HTTPBearer(
@@ -61,9 +62,23 @@ async def current_reader(actor: Annotated[Actor, Depends(current_actor)]) -> Act
     return require_reader(actor)
 
 
+async def metrics_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> None:
+    """/metrics: a reporter's or admin's token, unless ROADMAP_METRICS_PUBLIC opens it."""
+    settings = cast(Settings, request.app.state.settings)
+    if settings.metrics_public:
+        return
+    actor = await current_actor(request, credentials)
+    if not actor.roles & {Role.REPORTER, Role.ADMIN}:
+        msg = "/metrics is for reporters and admins (or set ROADMAP_METRICS_PUBLIC=true)"
+        raise NotAuthorisedError(msg)
+
+
 async def current_auditor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     """The audit trail and its proofs are for auditors and admins."""
-    require_auditor(actor)
+    require_auditor(actor, AUDIT_TRAIL)
     return actor
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import anyio
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +16,9 @@ from api.auth import AuthenticationError, Authenticator
 from api.i18n import say
 from api.language import Language, negotiate
 from api.problems import send_problem, unexpected
+from domain.application.service import Failure, describe, failure_of
+
+logger = logging.getLogger("api")
 
 #: The scope key under which the rate limiter leaves the Actor it authenticated.
 ACTOR_SCOPE_KEY = "roadmap.actor"
@@ -58,8 +63,36 @@ class BodyTooLargeError(HTTPException):
         super().__init__(413, f"the request body is larger than {limit} bytes")
 
 
+#: How much of an oversized body is read and thrown away before the 413 is sent, and for how
+#: long: a client that is still sending when the server closes the connection gets a reset
+#: (ECONNRESET) instead of the answer, as urllib and requests do. Beyond either bound the 413
+#: is sent at once (nginx's "lingering close" does the same).
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
+DRAIN_MAX_SECONDS = 10.0
+
+
+async def drain(receive: Receive, already: int, declared: int | None) -> None:
+    """Reads and discards the rest of a request body, within the bounds above."""
+    if declared is not None and declared > DRAIN_MAX_BYTES:
+        return
+    deadline = time.monotonic() + DRAIN_MAX_SECONDS
+    drained = already
+    with anyio.move_on_after(DRAIN_MAX_SECONDS):
+        while drained <= DRAIN_MAX_BYTES and time.monotonic() < deadline:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
+
+
 class BodyLimitMiddleware:
-    """413 on a Content-Length above the limit, or once the bytes received pass it (chunked)."""
+    """413 on a Content-Length above the limit, or once the bytes received pass it (chunked).
+
+    The rest of the body is read and discarded first (up to a bound), so that every client,
+    also one that sends the whole body before reading, sees the 413 and not a reset.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -75,17 +108,20 @@ class BodyLimitMiddleware:
                 await _refuse(send, scope, 400, "bad-request", "bad Content-Length")
                 return
             if int(declared) > self.max_bytes:
+                await drain(receive, 0, int(declared))
                 detail = f"the request body is larger than {self.max_bytes} bytes"
                 await _refuse(send, scope, 413, "body-too-large", detail)
                 return
         received = 0
         started = False
+        more = True
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, more
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                more = bool(message.get("more_body", False))
                 if received > self.max_bytes:
                     raise BodyTooLargeError(self.max_bytes)
             return message
@@ -100,6 +136,8 @@ class BodyLimitMiddleware:
         except BodyTooLargeError as error:
             if started:
                 raise
+            if more:
+                await drain(receive, received, None)
             await _refuse(send, scope, 413, "body-too-large", str(error.detail))
 
 
@@ -177,8 +215,30 @@ class RateLimitMiddleware:
         return f"addr:{client[0] if client else 'unknown'}"
 
 
+#: Seconds a client should wait before retrying while the database is unreachable or full.
+RETRY_UNAVAILABLE, RETRY_FULL = 2, 30
+
+
+def outage_problem(error: BaseException) -> tuple[int, str, str, dict[str, str]] | None:
+    """(status, code, detail, headers) when `error` says the database is down or full."""
+    failure = failure_of(error)
+    if failure is Failure.UNAVAILABLE:
+        detail = (
+            "the database is unreachable: retry in a few seconds (a command retried with the "
+            "same Idempotency-Key is recorded at most once)"
+        )
+        return 503, "database-unavailable", detail, {"Retry-After": str(RETRY_UNAVAILABLE)}
+    if failure is Failure.FULL:
+        detail = (
+            "the database's disk is full: nothing was recorded; retry once space has been freed"
+        )
+        return 507, "storage-full", detail, {"Retry-After": str(RETRY_FULL)}
+    return None
+
+
 class UnexpectedErrorMiddleware:
-    """Any exception a handler did not map: logged with an id, answered as a bare 500 problem."""
+    """Any exception a handler did not map: a database outage or a full disk answered 503 or
+    507 with Retry-After; anything else logged with an id and answered as a bare 500 problem."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -199,5 +259,11 @@ class UnexpectedErrorMiddleware:
         except Exception as error:
             if started:
                 raise
+            outage = outage_problem(error)
+            if outage is not None:
+                status, code, detail, headers = outage
+                logger.warning("%s %s: %s", status, scope["path"], describe(error))
+                await send_problem(send, scope["path"], status, code, detail, headers=headers)
+                return
             _, detail = unexpected(scope["path"], error)
             await _refuse(send, scope, 500, "internal-error", detail)

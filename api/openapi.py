@@ -24,6 +24,7 @@ _WHY = {
     429: "Too many requests; see Retry-After.",
     503: "Not ready: the database is unreachable, or the read models have not reached "
     "`min_position` within the wait (see Retry-After).",
+    507: "The database's disk is full: nothing was recorded (see Retry-After).",
 }
 
 _HEADERS = {
@@ -45,7 +46,7 @@ def problems(*statuses: int) -> Responses:
 
 COMMAND_RESPONSES: Responses = {
     200: {"description": "Recorded.", "headers": _HEADERS},
-    **problems(400, 401, 403, 404, 409, 412, 413, 415, 422, 429),
+    **problems(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503, 507),
 }
 CREATION_RESPONSES: Responses = {
     201: {
@@ -55,7 +56,7 @@ CREATION_RESPONSES: Responses = {
             "Location": {"description": "Path of the new item.", "schema": {"type": "string"}},
         },
     },
-    **problems(400, 401, 403, 404, 409, 413, 415, 422, 429),
+    **problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503, 507),
 }
 READ_RESPONSES: Responses = {
     200: {

@@ -64,6 +64,7 @@ STATUS_CODES: dict[int, str] = {
     429: "rate-limited",
     500: "internal-error",
     503: "not-ready",
+    507: "storage-full",
 }
 
 #: Where a request value came from, as FastAPI names it first in an error's `loc`.

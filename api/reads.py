@@ -38,6 +38,10 @@ def settle(
     if min_position is not None and not side.models.wait_for(
         min_position, settings.read_wait_seconds, name
     ):
+        stuck = next((s for s in side.models.stuck() if s.name == name), None)
+        if stuck is not None and stuck.position <= min_position:
+            msg = f"the {name} read model is {stuck.line()}: it cannot reach {min_position}"
+            raise ProblemError(503, "projection-stuck", msg, headers={"Retry-After": "60"})
         msg = f"the read models have not reached position {min_position} yet; retry shortly"
         raise ProblemError(503, "projection-behind", msg, headers={"Retry-After": "1"})
     return side.models.position(name)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 import typer
-from eventsourcing.persistence import PersistenceError
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
 
-from api.settings import Settings
-from domain.application.service import RoadmapLedger
+if TYPE_CHECKING:
+    from api.settings import Settings, TokenSettings
+    from domain.application.service import RoadmapLedger
+
+# Settings, the store and its errors are imported when a command needs them, so that
+# `roadmap --help` and `roadmap token` start fast.
 
 #: Exit codes: 1 the command failed, 2 the command line or a setting is wrong.
 FAILED, BAD_USAGE = 1, 2
@@ -36,8 +37,27 @@ def _setting_problem(error: dict[str, object]) -> str:
 
 def load_settings() -> Settings:
     """The ROADMAP_* settings, or exit 2 naming what is wrong."""
+    from api.settings import Settings  # noqa: PLC0415
+
+    return _loaded(Settings)
+
+
+def load_token_settings() -> TokenSettings:
+    """The settings of tokens alone (no database is named, checked or opened)."""
+    from api.settings import TokenSettings  # noqa: PLC0415
+
+    return _loaded(TokenSettings)
+
+
+SettingsT = TypeVar("SettingsT")
+
+
+def _loaded(cls: Callable[[], SettingsT]) -> SettingsT:
+    from pydantic import ValidationError  # noqa: PLC0415
+    from pydantic_settings import SettingsError  # noqa: PLC0415
+
     try:
-        return Settings()
+        return cls()
     except ValidationError as error:
         problems = [_setting_problem(dict(e)) for e in error.errors()]
         fail("invalid setting: " + "; ".join(problems), BAD_USAGE)
@@ -56,6 +76,10 @@ def redacted(url: str) -> str:
 @contextmanager
 def open_ledger(settings: Settings) -> Iterator[RoadmapLedger]:
     """The ledger on ROADMAP_DATABASE_URL, closed when the command ends."""
+    from eventsourcing.persistence import PersistenceError  # noqa: PLC0415
+
+    from domain.application.service import RoadmapLedger  # noqa: PLC0415
+
     try:
         app = RoadmapLedger(settings.database_url, retries=settings.command_retries)
     except ValueError as error:

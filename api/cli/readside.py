@@ -11,23 +11,24 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli.common import BAD_USAGE, Lang, LangOption, fail, load_settings, open_ledger, utf8
-from api.i18n.reports import csv_headers, localized_row
-from api.readside import projection_runner
-from api.settings import Settings
-from domain.application.service import RoadmapLedger
-from projections.audit.checkpoints import OriginConflictError
-from projections.catalog import rebuild
-from projections.partnership.queries import ReadModels
-from projections.partnership.reports import REPORTS, as_csv
-from projections.runtime.db import ReadStore
-from projections.runtime.lease import lease_for
-from projections.runtime.rebuild import UnknownProjectionError
-from projections.runtime.runner import Runner
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+    from domain.application.service import RoadmapLedger
+    from projections.runtime.db import ReadStore
+    from projections.runtime.runner import Runner
+
+# The read side's modules are imported by the commands that use them: `roadmap --help` and the
+# other commands do not pay for them.
+
+#: The reports' names, for the help text (projections.partnership.reports.REPORTS; a test
+#: checks they agree).
+REPORT_NAMES = ("pledge-fulfilment", "activity-by-priority", "open-items")
 
 projections_app = typer.Typer(help="Look after the read models.", no_args_is_help=True)
 
@@ -39,6 +40,10 @@ class Format(StrEnum):
 
 @contextmanager
 def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Runner]]:
+    from api.readside import projection_runner  # noqa: PLC0415
+    from projections.audit.checkpoints import OriginConflictError  # noqa: PLC0415
+    from projections.runtime.db import ReadStore  # noqa: PLC0415
+
     with open_ledger(settings) as app:
         store = ReadStore(settings.database_url)
         try:
@@ -53,6 +58,9 @@ def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Ru
 
 def up_to_date(app: RoadmapLedger, runner: Runner, settings: Settings, wait: float = 30) -> None:
     """Brings the read models to the head of the log: itself, or by waiting for the worker."""
+    from projections.partnership.queries import ReadModels  # noqa: PLC0415
+    from projections.runtime.lease import lease_for  # noqa: PLC0415
+
     lease = lease_for(settings.database_url)
     try:
         if lease.acquire():
@@ -66,6 +74,8 @@ def up_to_date(app: RoadmapLedger, runner: Runner, settings: Settings, wait: flo
 
 def worker() -> None:
     """Run the projections as their own process (a standby takes over if the active one dies)."""
+    from projections.runtime.lease import lease_for  # noqa: PLC0415
+
     settings = load_settings()
     with read_side(settings) as (_, _, runner):
         lease = lease_for(settings.database_url)
@@ -91,6 +101,9 @@ def rebuild_command(
     ] = None,
 ) -> None:
     """Build a projection afresh from the log, then swap it in at once."""
+    from projections.catalog import rebuild  # noqa: PLC0415
+    from projections.runtime.rebuild import RebuildStuckError, UnknownProjectionError  # noqa: PLC0415
+
     settings = load_settings()
     with read_side(settings) as (app, store, _):
         total = app.position()
@@ -111,6 +124,8 @@ def rebuild_command(
             positions = rebuild(app, store, name, progress=progress)
         except UnknownProjectionError as error:
             fail(str(error), BAD_USAGE)
+        except RebuildStuckError as error:
+            fail(str(error))
         if sys.stderr.isatty():
             sys.stderr.write("\n")
     seconds = time.monotonic() - started
@@ -121,28 +136,37 @@ def rebuild_command(
 @projections_app.command("status")
 def status() -> None:
     """Each projection's position and how far it is behind the log."""
+    from projections.partnership.queries import ReadModels  # noqa: PLC0415
+
     settings = load_settings()
     with read_side(settings) as (app, store, runner):
         head = app.position()
         models = ReadModels(store)
+        stuck = {s.name: s for s in models.stuck()}
         for projection in runner.projections:
             position = models.position(projection.name)
-            typer.echo(f"{projection.name:<12} {position:>10}  behind by {head - position}")
+            line = f"{projection.name:<12} {position:>10}  behind by {head - position}"
+            found = stuck.get(projection.name)
+            typer.echo(line if found is None else f"{line}  {found.line()}")
 
 
 def report(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORTS)}.")],
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORT_NAMES)}.")],
     format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.JSON,
     lang: LangOption = Lang.EN,
 ) -> None:
     """Print a report, as JSON or CSV, from up-to-date read models."""
+    from api.i18n.reports import csv_headers, localized_row  # noqa: PLC0415
+    from projections.partnership.reports import REPORTS, as_csv  # noqa: PLC0415
+
     chosen = REPORTS.get(name)
     if chosen is None:
         fail(f"no report named {name!r}; reports: {', '.join(REPORTS)}", BAD_USAGE)
     settings = load_settings()
     with read_side(settings) as (app, store, runner):
         up_to_date(app, runner, settings)
-        rows = [localized_row(r, lang.value) for r in chosen.query(store, datetime.now(UTC).date())]
+        today = datetime.now(UTC).date()
+        rows = [localized_row(r, lang.value) for r in chosen.query(store, today)]
     with utf8(sys.stdout) as out:
         if format_ is Format.CSV:
             out.writelines(as_csv(chosen, rows, csv_headers(lang.value)))

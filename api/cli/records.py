@@ -6,21 +6,24 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
 
 from api.cli.common import Lang, LangOption, fail, load_settings, open_ledger, utf8
-from api.localize import localize
-from domain.adapters.archive import ArchiveError, export_events, import_events
-from domain.adapters.demo import load_demo
-from domain.application.service import RoadmapLedger
-from domain.model.errors import DomainError, NotFoundError
+
+if TYPE_CHECKING:
+    from domain.application.service import RoadmapLedger
+
+# The store's modules are imported by the commands that use them (`roadmap --help` is fast).
 
 
 def demo() -> None:
     """Load the 2016 France-Canada Peacekeeping Roadmap and its first actions (idempotent)."""
+    from domain.adapters.demo import load_demo  # noqa: PLC0415
+    from domain.model.errors import DomainError  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         try:
             report = load_demo(app)
@@ -88,6 +91,8 @@ def state(
     lang: LangOption = Lang.EN,
 ) -> None:
     """Print a roadmap's state (replayed from the log) as JSON, at any point in time."""
+    from domain.model.errors import NotFoundError  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         chosen = roadmap_id or _only_roadmap(app)
         try:
@@ -97,11 +102,15 @@ def state(
     if answer is None:  # only an as_of before the roadmap was recorded finds nothing
         when = as_of.isoformat() if as_of else "now"
         fail(f"roadmap {chosen} was not yet recorded at {when}")
+    from api.localize import localize  # noqa: PLC0415
+
     typer.echo(json.dumps(localize(answer, lang.value), indent=2, ensure_ascii=False))
 
 
 def _export_to_file(app: RoadmapLedger, output: Path) -> int:
     """Write beside the target and rename, so a failed export leaves no half file."""
+    from domain.adapters.archive import export_events  # noqa: PLC0415
+
     partial = output.with_name(f".{output.name}.partial")
     try:
         with partial.open("w", encoding="utf-8", newline="\n") as out:
@@ -125,6 +134,8 @@ def export(
     ] = None,
 ) -> None:
     """Write every event, in log order, as JSON Lines (a backup, or a move to PostgreSQL)."""
+    from domain.adapters.archive import ArchiveError, export_events  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         try:
             if output is None:
@@ -146,6 +157,8 @@ def import_(
     ] = None,
 ) -> None:
     """Load an export into an empty store, after checking every line of it."""
+    from domain.adapters.archive import ArchiveError, import_events  # noqa: PLC0415
+
     with open_ledger(load_settings()) as app:
         try:
             if file is None or str(file) == "-":

@@ -2,26 +2,116 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import sys
 from importlib.util import find_spec
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from api.cli.common import BAD_USAGE, fail, load_settings
+from api.cli.common import BAD_USAGE, FAILED, fail, load_settings, load_token_settings, redacted
 from domain.model.values import Role
+
+if TYPE_CHECKING:
+    import uvicorn
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a port in use is one line, not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            fail(
+                f"port {port} on {host} is in use (another `roadmap serve`?): stop it, or serve "
+                f"on another port: roadmap serve --port 8080, ROADMAP_PORT=8080, or "
+                f"make run PORT=8080"
+            )
+        if error.errno == errno.EACCES:
+            fail(f"port {port} on {host} needs privileges: use a port above 1023", BAD_USAGE)
+        fail(f"cannot listen on {host} port {port}: {error.strerror or error}")
+    sock.set_inheritable(True)
+    return sock
+
+
+def _command_name() -> str:
+    """`roadmap` as this process was started, so that the printed command runs as is."""
+    started = sys.argv[0] if sys.argv else ""
+    return started if Path(started).name == "roadmap" else "roadmap"
+
+
+def _has_route(app: Any, prefix: str) -> bool:
+    """Whether the loaded app (under any middleware) serves paths under `prefix`."""
+    for _ in range(10):
+        routes = getattr(app, "routes", None)
+        if routes is not None:
+            return any(str(getattr(r, "path", "")).startswith(prefix) for r in routes)
+        app = getattr(app, "app", None)
+    return False
+
+
+def banner(url: str, database_url: str, secret: str, app: Any = None) -> str:
+    """What `roadmap serve` prints once it listens: where to go, and how to get a token."""
+    roadmap = _command_name()
+    lines = [
+        f"Roadmap Ledger serves {url} (store: {redacted(database_url)})",
+        f"  interactive docs   {url}/docs",
+    ]
+    if _has_route(app, "/auditor"):
+        lines.append(f"  auditor workbench  {url}/auditor/")
+    lines += [
+        f"  mint a token       TOKEN=$({roadmap} token --sub alice --party FR --role official)",
+        f'  then               curl -H "Authorization: Bearer $TOKEN" {url}/roadmaps',
+        f"  tokens are signed with {secret}: mint them with these same settings",
+    ]
+    return "\n".join(lines)
+
+
+def _server(config: uvicorn.Config, url: str, settings: Any) -> uvicorn.Server:
+    import uvicorn  # noqa: PLC0415 - the server's imports only when serving
+
+    from api.auth import secret_source  # noqa: PLC0415
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                text = banner(
+                    url, settings.database_url, secret_source(settings), config.loaded_app
+                )
+                print(text, flush=True)  # noqa: T201 - the start-up message, on stdout
+
+    return Server(config)
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    host: Annotated[
+        str, typer.Option(envvar="ROADMAP_HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, envvar="ROADMAP_PORT", help="TCP port.")
+    ] = 8000,
 ) -> None:
     """Serve the HTTP API (interactive docs at /docs)."""
-    load_settings()  # a wrong setting stops here with exit 2, not inside the server
+    settings = load_settings()  # a wrong setting stops here with exit 2, not inside the server
     if find_spec("api.app") is None:
         fail("the HTTP app (api/app.py) is not installed")
     import uvicorn  # noqa: PLC0415 - the server's imports only when serving
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+    sock = _bind(host, port)
+    shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a name to show
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    config = uvicorn.Config("api.app:create_app", factory=True, host=host, port=port)
+    try:
+        _server(config, url, settings).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 def token(
@@ -34,15 +124,20 @@ def token(
     ] = None,
     ttl: Annotated[int, typer.Option(min=1, help="Seconds until the token expires.")] = 3600,
 ) -> None:
-    """Print a JWT signed with the configured key, for local use and tests."""
-    settings = load_settings()
-    from api.auth import mint_token  # noqa: PLC0415 - the signing code only when minting
+    """Print a JWT signed with the configured key, for local use and tests.
+
+    Says on stderr which secret signed it: a server with another secret refuses the token.
+    """
+    settings = load_token_settings()
+    from api.tokens import mint_token, secret_source  # noqa: PLC0415 - only when minting
 
     roles = [r.value for r in dict.fromkeys(role)]
+    source = secret_source(settings)
     try:
         minted = mint_token(settings, subject=sub, party=party, roles=roles, ttl_seconds=ttl)
     except ValueError as error:  # claims the API would refuse, or an unusable secret
         fail(str(error), BAD_USAGE)
     except OSError as error:
-        fail(f"cannot read or create the secret file {settings.secret_file}: {error}")
+        fail(f"cannot read or create the secret file {settings.secret_file}: {error}", FAILED)
+    typer.echo(f"signed with {source}", err=True)
     typer.echo(minted)

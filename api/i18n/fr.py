@@ -67,6 +67,9 @@ TITLES: dict[str, str] = {
     "invalid-supersession": "Remplacement invalide",
     "invalid-correction": "Correction invalide",
     "invalid-translation": "Traduction invalide",
+    "storage-full": "Stockage plein",
+    "projection-stuck": "Projection bloquée",
+    "reason-required": "Motif requis",
     "no-checkpoint": "Aucun point de contrôle",
     "no-origin": "Aucune origine",
     "cosignature-refused": "Cosignature refusée",
@@ -350,6 +353,40 @@ PHRASES: list[tuple[str, str]] = [
      "{where}doit compter au plus {limit} caractères"),
     ("has {languages}: only en and fr are kept", "a {languages} : seuls en et fr sont conservés"),
     ("needs a text in en or fr", "demande un texte en en ou en fr"),
+    # domain/model/pledge.py: fulfilment short of the quantity
+    ("{delivered} of the {pledged} {unit} pledged are delivered: fulfilling the pledge short "
+     "of its quantity needs a reason",
+     "{delivered} des {pledged} {unit} promis sont livrés : tenir l'engagement en deçà de sa "
+     "quantité demande un motif"),
+    # domain/model/values.py: characters a text may not hold
+    ("{field} holds U+{code}, {what}, at character {at:int} (only long texts may span lines)",
+     "{field} contient U+{code} ({what}), au caractère {at} (seuls les textes longs peuvent "
+     "tenir sur plusieurs lignes)"),
+    ("{field} holds U+{code}, {what}, at character {at:int}",
+     "{field} contient U+{code} ({what}), au caractère {at}"),
+    # api/auth.py, api/deps.py, api/reads.py, api/schemas/common.py
+    ("the token's signature does not verify: was it minted with another secret? `roadmap "
+     "token` signs with ROADMAP_SECRET, else the file ROADMAP_SECRET_FILE (.roadmap-secret in "
+     "the folder it runs in): mint it where the server runs, with the same settings",
+     "la signature du jeton ne se vérifie pas : a-t-il été émis avec un autre secret ? "
+     "`roadmap token` signe avec ROADMAP_SECRET, sinon avec le fichier ROADMAP_SECRET_FILE "
+     "(.roadmap-secret dans le dossier où il s'exécute) : émettez-le là où tourne le serveur, "
+     "avec les mêmes réglages"),
+    ("the '{claim}' claim must be a number of seconds (a NumericDate), not text",
+     "la revendication '{claim}' doit être un nombre de secondes (NumericDate), pas du texte"),
+    ("{what}: for auditors and admins, not {who}",
+     "{what} : réservé aux auditeurs et aux administrateurs, pas à {who}"),
+    ("/metrics is for reporters and admins (or set ROADMAP_METRICS_PUBLIC=true)",
+     "/metrics est réservé aux rapporteurs et aux administrateurs (ou réglez "
+     "ROADMAP_METRICS_PUBLIC=true)"),
+    ("the {name} read model is {state}: it cannot reach {position}",
+     "le modèle de lecture {name} est {state} : il ne peut pas atteindre {position}"),
+    ("must be an RFC 3339 time with a timezone, e.g. 2017-01-01T00:00:00Z (in a query string, "
+     "write the + of an offset as %2B)",
+     "doit être une heure RFC 3339 avec un fuseau, par exemple 2017-01-01T00:00:00Z (dans une "
+     "chaîne de requête, écrivez le + d'un décalage %2B)"),
+    ("{value} is outside the years 0001 to 9999 once in UTC",
+     "{value} sort des années 0001 à 9999 une fois ramené en UTC"),
     # api/routers/audit.py: checkpoints
     ("no checkpoint is signed yet", "aucun point de contrôle n'est encore signé"),
     ("no checkpoint was signed at tree size {size:int} (heads signed before checkpoints "

@@ -139,7 +139,9 @@ def all_audit(
     summary="The latest signed tree head, or the one signed at `tree_size` leaves",
 )
 def tree_head(
-    side: ReadSideDep, _auditor: AuditorDep, tree_size: Annotated[int | None, Query(ge=1)] = None
+    side: ReadSideDep,
+    _auditor: AuditorDep,
+    tree_size: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> dict[str, Any]:
     head = proofs.tree_head(side.store, tree_size)
     if head is None:

@@ -14,9 +14,10 @@ from api.deps import (
     CreationDep,
     LedgerDep,
 )
-from api.schemas.common import CommandAnswer, StepBody
+from api.schemas.common import CommandAnswer
 from api.schemas.pledges import (
     PledgeCreate,
+    PledgeFulfilment,
     PledgeProgress,
     PledgePublic,
     PledgeRevision,
@@ -96,9 +97,10 @@ def fulfil_pledge(
     actor: ActorDep,
     command: CommandDep,
     response: Response,
-    body: Annotated[StepBody | None, Body()] = None,
+    body: Annotated[PledgeFulfilment | None, Body()] = None,
 ) -> CommandAnswer:
-    result = ledger.fulfil_pledge(actor, pledge_id, meta=command.meta(body or StepBody()))
+    body = body or PledgeFulfilment()
+    result = ledger.fulfil_pledge(actor, pledge_id, reason=body.reason, meta=command.meta(body))
     return command.answer(result, response)
 
 

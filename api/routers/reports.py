@@ -1,11 +1,11 @@
-"""Reports for reporting jobs: JSON, or CSV streamed with `Accept: text/csv`."""
+"""Reports for reporting jobs: JSON, or CSV streamed with `Accept: text/csv` or `?format=csv`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from api import reads
@@ -39,7 +39,7 @@ def list_reports(_reader: ReaderDep, lang: AnswerLanguage) -> dict[str, Any]:
     "/reports/{name}",
     response_model=ReportAnswer,
     responses={200: {"content": {"text/csv": {}}}, **READ_RESPONSES},
-    summary="One report, as JSON or (Accept: text/csv) as CSV",
+    summary="One report, as JSON or (Accept: text/csv, or ?format=csv) as CSV",
 )
 def get_report(
     *,
@@ -50,6 +50,10 @@ def get_report(
     response: Response,
     lang: AnswerLanguage,
     accept: Annotated[str | None, Header()] = None,
+    format_: Annotated[
+        Literal["json", "csv"] | None,
+        Query(alias="format", description="`csv` answers CSV, as `Accept: text/csv` does."),
+    ] = None,
     min_position: MinPosition = None,
 ) -> Any:
     report = REPORTS.get(name)
@@ -57,7 +61,10 @@ def get_report(
         raise NotFoundError(f"no report named {name!r}; GET /reports lists them")
     position = reads.settle(side, settings, min_position)
     rows = [localized_row(row, lang) for row in report.query(side.store, datetime.now(UTC).date())]
-    if accept is not None and "text/csv" in accept:
+    wants_csv = format_ == "csv" or (
+        format_ is None and accept is not None and "text/csv" in accept
+    )
+    if wants_csv:
         return StreamingResponse(
             as_csv(report, rows, csv_headers(lang)),
             media_type="text/csv; charset=utf-8",

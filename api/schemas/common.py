@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,12 +18,13 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from domain.model.values import Quantity
+from domain.model.errors import InvalidValueError
+from domain.model.values import Quantity, check_characters
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(
     r"(?P<day>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?"
-    r"(?P<zone>[Zz]|[+-]\d{2}:\d{2})"
+    r"(?P<zone>[Zz]|[+-]\d{2}:\d{2}| \d{2}:\d{2})"
 )
 AMOUNT_INT_MAX = 2**53 - 1  # exact in every JSON parser
 _AMOUNT = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,10})?")
@@ -47,13 +49,23 @@ def _instant(value: object) -> datetime:
         return value
     match = _INSTANT.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ValueError("must be an RFC 3339 time with a timezone, e.g. 2017-01-01T00:00:00Z")
+        msg = "must be an RFC 3339 time with a timezone, e.g. 2017-01-01T00:00:00Z"
+        if isinstance(value, str) and " " in value:
+            msg += " (in a query string, write the + of an offset as %2B)"
+        raise ValueError(msg)
     fraction = f".{match['fraction'][:6].ljust(6, '0')}" if match["fraction"] else ""
-    zone = "+00:00" if match["zone"] in "Zz" else match["zone"]
+    # A space before the offset is the + of an unescaped query string, decoded: `+01:00`.
+    zone = "+00:00" if match["zone"] in "Zz" else match["zone"].replace(" ", "+")
     try:
-        return datetime.fromisoformat(f"{match['day']}T{match['time']}{fraction}{zone}")
+        moment = datetime.fromisoformat(f"{match['day']}T{match['time']}{fraction}{zone}")
     except ValueError:
         raise ValueError(f"{value} is not a moment of the calendar") from None
+    try:
+        moment.astimezone(UTC)  # the stores keep UTC: years 1 to 9999 there too
+    except OverflowError:
+        msg = f"{value} is outside the years 0001 to 9999 once in UTC"
+        raise ValueError(msg) from None
+    return moment
 
 
 def _amount(value: object) -> str:
@@ -71,12 +83,20 @@ def _amount(value: object) -> str:
     return text
 
 
-def _unicode(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
-    return value
+def _characters(multiline: bool) -> Callable[[str], str]:
+    """The domain's check of a text's characters, as a pydantic validator (422 naming the field)."""
+
+    def check(value: str) -> str:
+        try:
+            return check_characters(value, "the text", multiline=multiline)
+        except InvalidValueError as error:
+            raise ValueError(error.message.removeprefix("the text ")) from None
+
+    return check
+
+
+_one_line = AfterValidator(_characters(multiline=False))
+_lines = AfterValidator(_characters(multiline=True))
 
 
 #: A calendar date, `YYYY-MM-DD` only (no timestamps, no numbers).
@@ -86,7 +106,8 @@ Day = Annotated[
     PlainSerializer(date.isoformat, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date", "examples": ["2016-10-13"]}),
 ]
-#: A moment, RFC 3339 with a timezone (`Z` or `+hh:mm`; in a query string `+` is `%2B`).
+#: A moment, RFC 3339 with a timezone (`Z` or `+hh:mm`; in a query string `+` is `%2B`, and an
+#: unescaped `+`, which arrives as a space, is taken for the `+` it was).
 Instant = Annotated[
     datetime,
     PlainValidator(_instant),
@@ -110,16 +131,19 @@ Amount = Annotated[
 Party = Annotated[str, Field(pattern=PARTY_PATTERN, examples=["FR"])]
 PriorityCode = Annotated[str, Field(pattern=PRIORITY_PATTERN, max_length=64)]
 Priorities = Annotated[list[PriorityCode], Field(max_length=50)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_unicode)]
-Authority = Annotated[str, Field(max_length=500), AfterValidator(_unicode)]
+# Texts: no control characters (long texts may hold tabs and line feeds), no lone surrogates,
+# no bidirectional controls or invisible characters (domain.model.values.check_characters).
+ShortText = Annotated[str, Field(min_length=1, max_length=200), _one_line]
+Authority = Annotated[str, Field(max_length=500), _one_line]
 
 
 class _Texts:
     """A free text of a request: a string in its `Content-Language`, or `{"en": …, "fr": …}`
     with at least one of them. One validator, so an error names the field, not a union arm."""
 
-    def __init__(self, min_length: int, max_length: int) -> None:
+    def __init__(self, min_length: int, max_length: int, *, multiline: bool) -> None:
         self.min_length, self.max_length = min_length, max_length
+        self.characters = _characters(multiline=multiline)
 
     def _one(self, value: Any, where: str) -> str:
         if not isinstance(value, str):
@@ -128,7 +152,7 @@ class _Texts:
             if len(value) < self.min_length:
                 raise ValueError(f"{where}must not be empty")
             raise ValueError(f"{where}must be at most {self.max_length} characters")
-        return _unicode(value)
+        return self.characters(value)
 
     def __call__(self, value: Any) -> str | dict[str, str]:
         if isinstance(value, dict):
@@ -152,9 +176,11 @@ class _Texts:
         return {"anyOf": [one, forms], "examples": [example["en"], example]}
 
 
-_TITLE, _SHORT, _REASON, _LONG, _NOTE = (
-    _Texts(1, 500), _Texts(1, 200), _Texts(1, 2000), _Texts(1, 10_000), _Texts(0, 10_000)
-)  # fmt: skip
+_TITLE = _Texts(1, 500, multiline=False)
+_SHORT = _Texts(1, 200, multiline=False)
+_REASON = _Texts(1, 2000, multiline=True)
+_LONG = _Texts(1, 10_000, multiline=True)
+_NOTE = _Texts(0, 10_000, multiline=True)
 Title = Annotated[
     str | dict[str, str],
     PlainValidator(_TITLE),

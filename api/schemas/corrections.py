@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt
 
-from api.schemas.common import CommandBody, Reason, _unicode
+from api.schemas.common import CommandBody, Reason, _lines
 from domain.model.errors import InvalidCorrectionError
 
 CHANGES_DEPTH = 6
@@ -107,4 +107,4 @@ class Translation(CommandBody):
         min_length=1, max_length=64, description="The text of that event: title, summary…"
     )
     lang: Literal["en", "fr"]
-    text: Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_unicode)]
+    text: Annotated[str, Field(min_length=1, max_length=10_000), _lines]

@@ -80,6 +80,23 @@ class PledgeProgress(CommandBody):
     delivered: QuantityIn
 
 
+class PledgeFulfilment(CommandBody):
+    """Short of the pledged quantity, a fulfilment needs its `reason` (422 `reason-required`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"reason": "The mission closed after 450 of the 600 were deployed"},
+                {"effective_on": "2017-06-30"},
+            ]
+        }
+    )
+
+    reason: Reason | None = Field(
+        default=None, description="Why the pledge is fulfilled short of its quantity."
+    )
+
+
 class PledgeWithdrawal(CommandBody):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"reason": "Superseded by the 2018 pledge"}]}
@@ -101,3 +118,7 @@ class PledgePublic(ItemPublic):
     delivered: QuantityPublic
     status: Literal["active", "fulfilled", "withdrawn"]
     made_on: DayText
+    over_delivered: bool = Field(
+        default=False,
+        description="More was reported delivered than pledged: accepted, and flagged.",
+    )

@@ -7,8 +7,6 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.application.service import check_database_url
-
 
 class StoreSettings(BaseSettings):
     """What every command of the store needs: where events live, and how commands behave."""
@@ -57,5 +55,9 @@ class StoreSettings(BaseSettings):
                 "or postgresql:// (e.g. postgresql://user@127.0.0.1:5432/roadmap)"
             )
             raise ValueError(msg)
-        check_database_url(value)  # the same checks as at start: a host, a dbname, a file path
+        # The same checks as at start: a host, a dbname, a file path. Imported here: the store's
+        # code is loaded only by commands that open it (`roadmap token` does not).
+        from domain.application.service import check_database_url  # noqa: PLC0415
+
+        check_database_url(value)
         return value

@@ -40,10 +40,32 @@ from domain.model.values import (
     Quantity,
     ReformResult,
 )
-from domain.storage import IdempotencyRecord, LedgerRecorder, persistence_env, topics_of
+from domain.storage import (
+    Availability,
+    Failure,
+    IdempotencyRecord,
+    LedgerRecorder,
+    StoreFullError,
+    StoreUnavailableError,
+    describe,
+    failure_of,
+    persistence_env,
+    topics_of,
+)
 from domain.storage.transcoding import LedgerTranscoder
 
 ItemT = TypeVar("ItemT", bound=Item)
+
+#: What the layers above need to tell a database outage or a full disk from other failures.
+__all__ = [
+    "Availability",
+    "Failure",
+    "RoadmapLedger",
+    "StoreFullError",
+    "StoreUnavailableError",
+    "describe",
+    "failure_of",
+]
 
 
 def check_database_url(database_url: str) -> None:
@@ -87,6 +109,15 @@ class RoadmapLedger(Application[UUID]):
     @property
     def ledger_recorder(self) -> LedgerRecorder:
         return cast(LedgerRecorder, self.recorder)
+
+    @property
+    def availability(self) -> Availability:
+        """Whether the database answers and takes writes, as this process last found it."""
+        return self.ledger_recorder.availability
+
+    def write_probe(self) -> None:
+        """One small write: raises StoreFullError while the disk is full."""
+        self.ledger_recorder.write_probe()
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         """Wakes in-process readers of the log (the embedded projection runner)."""
@@ -253,9 +284,16 @@ class RoadmapLedger(Application[UUID]):
         )
 
     def fulfil_pledge(
-        self, actor: Actor, pledge_id: UUID, *, meta: Meta = NO_META
+        self,
+        actor: Actor,
+        pledge_id: UUID,
+        *,
+        reason: TextInput | None = None,
+        meta: Meta = NO_META,
     ) -> CommandResult:
-        return self._change(Pledge, pledge_id, actor, meta, lambda p, ctx: p.fulfil(ctx=ctx))
+        return self._change(
+            Pledge, pledge_id, actor, meta, lambda p, ctx: p.fulfil(reason=reason, ctx=ctx)
+        )
 
     def withdraw_pledge(
         self, actor: Actor, pledge_id: UUID, *, reason: TextInput, meta: Meta = NO_META

@@ -12,7 +12,10 @@ from uuid import UUID
 
 from domain.model.errors import InvalidCorrectionError, InvalidValueError
 from domain.model.texts import DEFAULT_LANG, Lang, Text
-from domain.model.values import Priority, Quantity, text_of
+from domain.model.values import Priority, Quantity, check_characters, text_of
+
+#: Corrected fields that are long texts, which may hold tabs and line breaks.
+_LONG_TEXTS = frozenset({"summary", "text", "reason", "note"})
 
 
 def coerce(hint: Any, value: Any, field: str, lang: Lang = DEFAULT_LANG) -> Any:
@@ -68,7 +71,7 @@ def _coerce(hint: Any, value: Any, field: str, lang: Lang) -> Any:  # noqa: PLR0
     if hint is str:
         if not isinstance(value, str):
             raise TypeError(field)
-        return value
+        return check_characters(value, f"changes.{field}", multiline=field in _LONG_TEXTS)
     if hint is UUID:
         return UUID(str(value))
     if isinstance(hint, type) and issubclass(hint, Enum):

@@ -86,6 +86,12 @@ class PledgeAlreadyFulfilledError(IllegalTransitionError):
     code = "pledge-already-fulfilled"
 
 
+class FulfilmentReasonRequiredError(InvalidValueError):
+    """A pledge fulfilled short of its quantity needs the reason on record."""
+
+    code = "reason-required"
+
+
 class UnitMismatchError(DomainError):
     code = "unit-mismatch"
 

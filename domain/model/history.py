@@ -47,6 +47,7 @@ class Entry:
 
     @classmethod
     def of(cls, event: Any) -> Entry:
+        """The event as an entry (as this release reads it: leaves come from the record)."""
         return cls(
             version=event.originator_version,
             event_type=type(event).__name__,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.model.errors import (
     DeliveredDecreasedError,
+    FulfilmentReasonRequiredError,
     InvalidValueError,
     PledgeAlreadyFulfilledError,
     PledgeAlreadyWithdrawnError,
@@ -44,6 +45,11 @@ class PledgeState:
     status: str
     made_on: date
 
+    def derived(self) -> dict[str, Any]:
+        """What an answer shows besides the fields: progress reported beyond the quantity is
+        accepted, and flagged."""
+        return {"over_delivered": self.delivered.amount > self.quantity.amount}
+
 
 class Pledge(Item):
     if TYPE_CHECKING:
@@ -74,8 +80,16 @@ class Pledge(Item):
         delivered: Quantity
 
     class Fulfilled(Item.Event):
+        """Version 2 records why a pledge is fulfilled short of its quantity (`reason`); its
+        texts are bilingual. Fulfilments recorded before (version 1) had no reason: None."""
+
         class_version = 2
-        upcast_v1_v2 = upcast_texts()
+        reason: Text | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_texts().__func__(state)
+            state["reason"] = None
 
     class Withdrawn(Item.Event):
         class_version = 2
@@ -169,9 +183,18 @@ class Pledge(Item):
             raise DeliveredDecreasedError(msg, field="delivered.amount")
         self.trigger_event(self.ProgressReported, delivered=delivered, **ctx.metadata())
 
-    def fulfil(self, *, ctx: Context) -> None:
+    def fulfil(self, *, reason: TextInput | None = None, ctx: Context) -> None:
+        """Short of the pledged quantity, a fulfilment needs its reason on record."""
         self._require_active(ctx)
-        self.trigger_event(self.Fulfilled, **ctx.metadata())
+        reason_text = ctx.optional_text(reason, "reason", limit=2000)
+        delivered, pledged = self.state.delivered, self.state.quantity
+        if delivered.amount < pledged.amount and reason_text is None:
+            msg = (
+                f"{delivered.amount} of the {pledged.amount} {pledged.unit} pledged are "
+                "delivered: fulfilling the pledge short of its quantity needs a reason"
+            )
+            raise FulfilmentReasonRequiredError(msg, field="reason")
+        self.trigger_event(self.Fulfilled, reason=reason_text, **ctx.metadata())
 
     def withdraw(self, *, reason: TextInput, ctx: Context) -> None:
         self._require_active(ctx)

@@ -23,6 +23,9 @@ def public_fields(
 ) -> dict[str, Any]:
     """The public answer for one item: its state's fields and where it stands in the record."""
     public: dict[str, Any] = {"id": str(item_id), **plain(state)}
+    derived = getattr(state, "derived", None)
+    if derived is not None:  # values that follow from the fields (PledgeState.over_delivered)
+        public.update(plain(derived()))
     public["version"] = version
     public["void"] = void
     public["recorded_at"] = plain(recorded_at)

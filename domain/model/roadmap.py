@@ -34,7 +34,8 @@ class RoadmapState:
     def require_priorities(self, codes: tuple[str, ...]) -> tuple[str, ...]:
         unknown = sorted(set(codes) - self.priority_codes)
         if unknown:
-            msg = f"not priorities of the roadmap: {', '.join(unknown)}"
+            known = ", ".join(p.code for p in self.priorities)
+            msg = f"not priorities of the roadmap: {', '.join(unknown)} (its priorities: {known})"
             raise UnknownPriorityError(msg, field="priorities")
         return tuple(dict.fromkeys(codes))
 

@@ -53,6 +53,8 @@ class ExchangeCategory(StrEnum):
     DIPLOMAT = "diplomat"
     CIVILIAN_EXPERT = "civilian-expert"
     MILITARY_EXPERT = "military-expert"
+    #: The roadmap's support to operations names their "policing aspects".
+    POLICE_EXPERT = "police-expert"
 
 
 class ReformResult(StrEnum):
@@ -94,12 +96,60 @@ def priority_code(value: str, field_name: str = "priorities") -> str:
     return value
 
 
+#: Texts longer than this may hold tabs and line breaks; shorter ones (titles, names) may not.
+SHORT_TEXT_MAX = 500
+#: Characters no text may hold besides the C0/C1 controls: bidirectional overrides, embeddings,
+#: isolates and marks, which can make a record read differently from what it holds; invisible
+#: characters that hide a difference between two equal-looking texts; and non-characters.
+_INVISIBLE = {
+    0x061C: "an Arabic letter mark",
+    0x200B: "a zero width space",
+    0x200E: "a left-to-right mark",
+    0x200F: "a right-to-left mark",
+    **dict.fromkeys(range(8234, 8239), "a bidirectional embedding or override"),
+    **dict.fromkeys(range(8288, 8293), "an invisible operator or word joiner"),
+    **dict.fromkeys(range(8294, 8298), "a bidirectional isolate"),
+    0xFEFF: "a zero width no-break space (byte order mark)",
+    0xFFFE: "a non-character",
+    0xFFFF: "a non-character",
+}
+_REFUSED = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+    + "".join(re.escape(chr(c)) for c in _INVISIBLE)
+    + "]"
+)
+_LINE_BREAKS = re.compile("[\t\n]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def check_characters(value: str, field_name: str, *, multiline: bool = False) -> str:
+    """`value` if it holds only characters a text of the record may hold, else a named error.
+
+    Refused: the C0 and C1 control characters (a long text, `multiline`, may hold tabs and line
+    feeds), lone surrogates, bidirectional controls, invisible characters and non-characters.
+    Checks one string: a text given in several languages is checked once per language.
+    """
+    found = _REFUSED.search(value)
+    if found is None and not multiline:
+        found = _LINE_BREAKS.search(value)
+    if found is None:
+        return value
+    code = ord(found.group())
+    what = _INVISIBLE.get(code) or (
+        "a lone surrogate" if _SURROGATES.match(found.group()) else "a control character"
+    )
+    where = f"at character {found.start() + 1}"
+    hint = "" if multiline or code not in (0x09, 0x0A) else " (only long texts may span lines)"
+    msg = f"{field_name} holds U+{code:04X}, {what}, {where}{hint}"
+    raise InvalidValueError(msg, field=field_name)
+
+
 def text(value: str, field_name: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
     if not isinstance(value, str) or (required and not value.strip()):
         raise InvalidValueError(f"{field_name} must be a non-empty text", field=field_name)
     if len(value) > limit:
         raise InvalidValueError(f"{field_name} is longer than {limit} characters", field=field_name)
-    return value
+    return check_characters(value, field_name, multiline=limit > SHORT_TEXT_MAX)
 
 
 def optional_text(value: str | None, field_name: str, limit: int = TEXT_MAX) -> str | None:

@@ -6,16 +6,33 @@ from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import uuid4
 
+from domain.storage.availability import (
+    Availability,
+    Failure,
+    StoreFullError,
+    StoreUnavailableError,
+    availability_of,
+    describe,
+    failure_of,
+)
 from domain.storage.recorder import IdempotencyRecord, LedgerRecorder
 from domain.storage.topics import register_moved_modules, topics_of
 
 register_moved_modules()
 
 __all__ = [
+    "Availability",
     "Dialect",
+    "Failure",
     "IdempotencyRecord",
     "LedgerRecorder",
+    "StoreFullError",
+    "StoreUnavailableError",
+    "availability_for",
+    "availability_of",
+    "describe",
     "dialect_of",
+    "failure_of",
     "persistence_env",
     "sqlite_path",
     "topics_of",
@@ -79,9 +96,21 @@ def persistence_env(database_url: str) -> dict[str, str]:
             "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
             "POSTGRES_POOL_SIZE": query.get("pool_size", ["10"])[0],
             "POSTGRES_MAX_OVERFLOW": "10",
-            # Also how long a request waits for a pooled connection: under load, seconds.
-            "POSTGRES_CONNECT_TIMEOUT": "30",
+            # Seconds a new connection may take. (The library also takes it as the wait for a
+            # pooled connection; postgres.py shortens that wait and asks, when it runs out,
+            # whether the database is there at all: see availability.py.)
+            "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "10",
         }
     msg = f"ROADMAP_DATABASE_URL: unsupported scheme in {database_url!r}"
     raise ValueError(msg)
+
+
+def availability_for(database_url: str) -> Availability:
+    """The one Availability of the database at `database_url` in this process."""
+    env = persistence_env(database_url)
+    if "SQLITE_DBNAME" in env:
+        return availability_of(f"sqlite:{env['SQLITE_DBNAME']}")
+    from domain.storage.postgres import availability_for as postgres  # noqa: PLC0415 - psycopg
+
+    return postgres(env)

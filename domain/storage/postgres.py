@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+import psycopg
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
-from psycopg import Cursor
+from eventsourcing.utils import Environment, EnvType
+from psycopg import Connection, Cursor
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from domain.storage.availability import Availability, availability_of
 from domain.storage.recorder import CREATED_STATUS, IdempotencyRecord, status_of
 
 IMMUTABLE_FUNCTION = "roadmap_refuse_change"
@@ -49,6 +59,32 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             )
         )
         self._names = names
+
+    @property
+    def availability(self) -> Availability:
+        return cast(GatedPostgresDatastore, self.datastore).availability
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        ids = super().insert_events(stored_events, **kwargs)
+        self.availability.report_written()
+        return ids
+
+    def write_probe(self) -> None:
+        """One small write and commit: raises while the disk is full."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {schema}.roadmap_write_probe "
+                    "(id int PRIMARY KEY, at timestamptz NOT NULL)"
+                ).format(**self._names)
+            )
+            curs.execute(
+                SQL(
+                    "INSERT INTO {schema}.roadmap_write_probe VALUES (1, now()) "
+                    "ON CONFLICT (id) DO UPDATE SET at = excluded.at"
+                ).format(**self._names)
+            )
+        self.availability.report_written()
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -105,8 +141,81 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         return None if row is None else int(row["notification_id"])
 
 
+#: Seconds a caller waits for a pooled connection before asking whether the database is there
+#: at all: if it answers, the wait was load and the library's retries go on; if not, the caller
+#: gets StoreUnavailableError at once (availability.py).
+POOL_WAIT = 1.0
+#: Seconds the pool keeps retrying a connection it lost before giving up; the next caller then
+#: starts a fresh attempt at once, so the store recovers as soon as the database is back.
+RECONNECT_FOR = 2.0
+
+
+class GatedPostgresDatastore(PostgresDatastore):
+    """The library's datastore, failing fast while the database is down."""
+
+    availability: Availability
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Connection[DictRow]]:
+        self.availability.check()
+        try:
+            with super().get_connection() as connection:
+                yield connection
+        except (OperationalError, InterfaceError) as error:
+            instead = self.availability.failed(error)
+            if instead is not None:
+                raise instead from error
+            raise
+
+
+def probe_for(env: dict[str, str]) -> Callable[[], None]:
+    """One direct connection to the database, without the pool: raises if it cannot."""
+    conninfo = make_conninfo(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env.get("POSTGRES_PASSWORD") or None,
+        connect_timeout=2,
+    )
+
+    def probe() -> None:
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute("SELECT 1")
+
+    return probe
+
+
+def availability_for(env: dict[str, str]) -> Availability:
+    key = (
+        f"postgresql://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}"
+        f"/{env['POSTGRES_DBNAME']}"
+    )
+    return availability_of(key, probe_for(env))
+
+
 class Factory(PostgresFactory):
     application_recorder_class = LedgerPostgresRecorder
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        datastore = self.datastore
+        datastore.__class__ = GatedPostgresDatastore
+        plain = {
+            key: self.env.get(key) or ""
+            for key in (
+                "POSTGRES_DBNAME",
+                "POSTGRES_HOST",
+                "POSTGRES_PORT",
+                "POSTGRES_USER",
+                "POSTGRES_PASSWORD",
+            )
+        }
+        availability = availability_for(plain)
+        cast(GatedPostgresDatastore, datastore).availability = availability
+        availability.watch(datastore.pool)
+        datastore.pool.timeout = POOL_WAIT
+        datastore.pool.reconnect_timeout = RECONNECT_FOR
 
     def application_recorder(self) -> ApplicationRecorder:
         if self.env_create_table():

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from domain.storage.availability import Availability
+
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
@@ -31,6 +33,13 @@ class LedgerRecorder(Protocol):
     def position_of(self, originator_id: UUID, version: int) -> int | None: ...
 
     def max_notification_id(self) -> int | None: ...
+
+    def write_probe(self) -> None:
+        """One small write and commit: raises StoreFullError while the disk is full."""
+
+    @property
+    def availability(self) -> Availability:
+        """Whether the database answers and takes writes, as this process last found it."""
 
 
 #: How `created` is spelt in the `status` column (release 0.1 stored the HTTP status there).

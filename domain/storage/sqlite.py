@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, PersistenceError, StoredEvent
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteConnection,
@@ -17,6 +17,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
+from domain.storage.availability import Availability, availability_of
 from domain.storage.recorder import CREATED_STATUS, IdempotencyRecord, status_of
 
 
@@ -29,6 +30,39 @@ class LedgerSQLitePool(SQLiteConnectionPool):
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    availability: Availability
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        """The library's insert; a full disk is named as such (StoreFullError)."""
+        try:
+            ids = super().insert_events(stored_events, **kwargs)
+        except PersistenceError as error:
+            instead = self.availability.failed(error)
+            if instead is not None and instead is not error:
+                raise instead from error
+            raise
+        self.availability.report_written()
+        return ids
+
+    def write_probe(self) -> None:
+        """One small write and commit: raises while the disk is full."""
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(
+                    "CREATE TABLE IF NOT EXISTS roadmap_write_probe "
+                    "(id INTEGER PRIMARY KEY, at TEXT NOT NULL)"
+                )
+                c.execute(
+                    "INSERT OR REPLACE INTO roadmap_write_probe VALUES (1, ?)",
+                    (datetime.now(UTC).isoformat(),),
+                )
+        except PersistenceError as error:
+            instead = self.availability.failed(error)
+            if instead is not None:
+                raise instead from error
+            raise
+        self.availability.report_written()
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -100,3 +134,9 @@ class Factory(SQLiteFactory):
         old = self.datastore.pool
         self.datastore.pool = LedgerSQLitePool(db_name=old.db_name, lock_timeout=old.lock_timeout)
         old.close()
+
+    def application_recorder(self) -> ApplicationRecorder:
+        recorder = super().application_recorder()
+        if isinstance(recorder, LedgerSQLiteRecorder):
+            recorder.availability = availability_of(f"sqlite:{self.env.get('SQLITE_DBNAME')}")
+        return recorder

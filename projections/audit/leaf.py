@@ -26,8 +26,14 @@ LEAF_FIELDS = (
 
 
 def canonical(value: Any) -> bytes:
-    """Canonical JSON: keys sorted, no whitespace, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Canonical JSON: keys sorted, no whitespace, UTF-8.
+
+    A lone surrogate, which only an event written below the API can hold, is encoded as its
+    three bytes (`surrogatepass`): UTF-8 has no spelling for it, and the leaf must still be the
+    event's exactly.
+    """
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "surrogatepass")
 
 
 def leaf_entry(stream_id: str, entry: Entry) -> dict[str, Any]:

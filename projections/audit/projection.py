@@ -15,7 +15,7 @@ from projections.audit.summary import summarize
 from projections.audit.tables import AUDIT, MERKLE, TREE_HEADS
 from projections.runtime.db import Cursor, Dialect, insert_many
 from projections.runtime.runner import Recorded
-from projections.runtime.tables import Table
+from projections.runtime.tables import Table, from_db
 
 
 def utc_now() -> datetime:
@@ -137,5 +137,5 @@ class AuditProjection:
                 f"WHERE stream_version = 1 AND stream_id IN ({marks})",
                 chunk,
             )
-            found.update({row[0]: row[1] for row in cursor.fetchall()})
+            found.update({row[0]: from_db("text", row[1]) for row in cursor.fetchall()})
         return found

@@ -23,7 +23,7 @@ from projections.partnership.tables import (
     text_columns,
 )
 from projections.runtime.cache import ItemCache
-from projections.runtime.db import Cursor, Dialect, LedgerTranscoder, insert_many
+from projections.runtime.db import Cursor, Dialect, ReadModelTranscoder, insert_many
 from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table, from_db
 
@@ -66,7 +66,7 @@ class PartnershipProjection:
     def __init__(self, app: RoadmapLedger, suffix: str = "") -> None:
         """`suffix` names a fresh set of tables (a rebuild builds them beside the live ones)."""
         self.app = app
-        self.transcoder = LedgerTranscoder()
+        self.transcoder = ReadModelTranscoder()
         self.table = {t.name: t.with_name(t.name + suffix) for t in self.base_tables}
         self.tables = tuple(self.table.values())
         self.cache: ItemCache[Record] = ItemCache(10_000)
@@ -183,9 +183,16 @@ class PartnershipProjection:
                     for n, p in enumerate(public["priorities"])
                 )
             for code in public.get("priorities", []) if record.kind != ROADMAP.name else []:
-                item_priorities.append((item, code, record.kind))
+                item_priorities.append(
+                    ITEM_PRIORITIES.row(
+                        {"item_id": item, "code": code, "item_kind": record.kind}, dialect
+                    )
+                )
             for role in ("co_chairs", "invited_co_chairs", "endorsements", "sponsors"):
-                members.extend((item, role, party) for party in public.get(role, []))
+                members.extend(
+                    MEMBERS.row({"item_id": item, "role": role, "party": party}, dialect)
+                    for party in public.get(role, [])
+                )
         for kind, rows in by_kind.items():
             insert_many(cursor, dialect, self._item_table(kind), rows, upsert=True)
         ids = [str(r.item_id) for r in records]

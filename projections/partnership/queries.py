@@ -9,7 +9,7 @@ from domain.model.kinds import KINDS, ROADMAP
 from projections.audit.queries import AuditFilter, AuditPage, audit_page
 from projections.partnership.tables import ITEM_TABLES
 from projections.runtime.db import ReadStore
-from projections.runtime.runner import Runner
+from projections.runtime.runner import Runner, Stuck, stuck_projections
 from projections.runtime.tables import TRACKING, Table, from_db
 
 TABLES: dict[str, Table] = {kind.collection: ITEM_TABLES[kind.name] for kind in KINDS}
@@ -45,6 +45,10 @@ class ReadModels:
                 pause = min(pause * 2, 0.05)
         return True
 
+    def stuck(self) -> list[Stuck]:
+        """Projections that cannot apply an event, where and why (the runner marks them)."""
+        return stuck_projections(self.store)
+
     def item(self, collection: str, item_id: str) -> dict[str, Any] | None:
         table = TABLES[collection]
         with self.store.transaction() as cursor:
@@ -66,4 +70,4 @@ class ReadModels:
         )
 
 
-__all__ = ["TABLES", "AuditFilter", "AuditPage", "ReadModels"]
+__all__ = ["TABLES", "AuditFilter", "AuditPage", "ReadModels", "Stuck"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.model.kinds import KINDS
 from projections.runtime.db import ReadStore
+from projections.runtime.escape import unescape
 from projections.runtime.tables import from_db
 
 
@@ -25,9 +26,13 @@ class Report:
 
 
 def _rows(store: ReadStore, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of a query, texts restored (escape.py)."""
     with store.transaction() as cursor:
         cursor.execute(sql, params or [])
-        return [tuple(row) for row in cursor.fetchall()]
+        return [
+            tuple(unescape(v) if isinstance(v, str) else v for v in row)
+            for row in cursor.fetchall()
+        ]
 
 
 def _fulfilment(store: ReadStore, today: date) -> list[dict[str, Any]]:
@@ -52,6 +57,7 @@ def _fulfilment(store: ReadStore, today: date) -> list[dict[str, Any]]:
                 "withdrawn": 0,
                 "pledged": Decimal(0),
                 "delivered": Decimal(0),
+                "over_delivered": 0,
             },
         )
         row["pledges"] += 1
@@ -59,6 +65,8 @@ def _fulfilment(store: ReadStore, today: date) -> list[dict[str, Any]]:
         if status != "withdrawn":
             row["pledged"] += Decimal(str(amount))
             row["delivered"] += Decimal(str(delivered))
+        if Decimal(str(delivered)) > Decimal(str(amount)):
+            row["over_delivered"] += 1  # accepted, and flagged (PledgeState.derived)
     answer = []
     for key in sorted(totals):
         row = totals[key]
@@ -161,7 +169,8 @@ REPORTS: dict[str, Report] = {
             "pledge-fulfilment",
             "Pledge fulfilment by party and priority",
             "Pledges, their status, and pledged vs delivered amounts (withdrawn pledges excluded "
-            "from the sums), per roadmap, party, priority and unit.",
+            "from the sums), per roadmap, party, priority and unit; `over_delivered` counts the "
+            "pledges with more delivered than pledged.",
             (
                 "roadmap_id",
                 "party",
@@ -174,6 +183,7 @@ REPORTS: dict[str, Report] = {
                 "pledged",
                 "delivered",
                 "delivered_share",
+                "over_delivered",
             ),
             _fulfilment,
         ),

@@ -53,7 +53,9 @@ VIEWS: dict[str, str] = {
         "SUM(CASE WHEN p.status = 'fulfilled' THEN 1 ELSE 0 END) AS fulfilled, "
         "SUM(CASE WHEN p.status = 'active' THEN 1 ELSE 0 END) AS active, "
         "SUM(CASE WHEN p.status = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn, "
-        "SUM(p.amount) AS pledged, SUM(p.delivered) AS delivered "
+        "SUM(p.amount) AS pledged, SUM(p.delivered) AS delivered, "
+        "SUM(CASE WHEN CAST(p.delivered AS NUMERIC) > CAST(p.amount AS NUMERIC) THEN 1 ELSE 0 "
+        "END) AS over_delivered "
         "FROM rm_pledges p JOIN rm_item_priorities ip ON ip.item_id = p.id "
         "WHERE NOT p.void GROUP BY p.roadmap_id, p.party, ip.code, p.unit"
     ),

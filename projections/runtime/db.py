@@ -9,20 +9,67 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg.types.json import set_json_loads
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-from domain.storage import Dialect, dialect_of, persistence_env
+from domain.storage import (
+    Dialect,
+    StoreFullError,
+    StoreUnavailableError,
+    availability_for,
+    describe,
+    dialect_of,
+    failure_of,
+    persistence_env,
+)
 from domain.storage.transcoding import LedgerTranscoder
+from projections.runtime.escape import load_json
 
 #: The read side names the dialect and the transcoder here: nothing else of it imports the
 #: storage package.
-__all__ = ["Cursor", "Dialect", "LedgerTranscoder", "ReadStore", "insert_many", "missing_store"]
+__all__ = [
+    "Cursor",
+    "Dialect",
+    "ReadModelTranscoder",
+    "ReadStore",
+    "StoreFullError",
+    "StoreUnavailableError",
+    "describe",
+    "failure_of",
+    "insert_many",
+    "missing_store",
+]
+
+
+#: Seconds a read waits for a pooled connection before asking whether the database answers at
+#: all (if not, it fails at once); and how long, in all, it waits while the database answers.
+POOL_WAIT = 1.0
+BUSY_WAIT = 30.0
+#: Seconds the pool retries a lost connection before leaving the next caller a fresh attempt.
+RECONNECT_FOR = 2.0
+
+
+class ReadModelTranscoder(LedgerTranscoder):
+    """The log's transcoder for the read models' blobs (folded states, entries): texts the log
+    holds that UTF-8 cannot (lone surrogates, from events written below the API) pass through."""
+
+    def encode(self, obj: Any) -> bytes:
+        return self.encoder.encode(self._tag(obj)).encode("utf-8", "surrogatepass")
+
+    def decode(self, data: bytes) -> Any:
+        return self.decoder.decode(bytes(data).decode("utf-8", "surrogatepass"))
+
+
+def _configure(connection: psycopg.Connection[Any]) -> None:
+    """jsonb values arrive with the texts escape.py escaped restored."""
+    set_json_loads(load_json, connection)
 
 
 class Cursor(Protocol):
@@ -72,6 +119,7 @@ class ReadStore:
     def __init__(self, database_url: str, *, pool_size: int = 4) -> None:
         env = persistence_env(database_url)
         self.dialect: Dialect = dialect_of(database_url)
+        self.availability = availability_for(database_url)
         if self.dialect == "sqlite":
             self._sqlite_path = env["SQLITE_DBNAME"]
             self._local = threading.local()
@@ -90,7 +138,11 @@ class ReadStore:
                 open=True,
                 name="roadmap-read",
                 kwargs={"prepare_threshold": None},
+                configure=_configure,
+                timeout=POOL_WAIT,
+                reconnect_timeout=RECONNECT_FOR,
             )
+            self.availability.watch(self._pool)
 
     def _sqlite(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -111,23 +163,63 @@ class ReadStore:
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Cursor]:
-        """One transaction; a write transaction on SQLite takes the write lock up front."""
-        if self._pool is None:
-            connection = self._sqlite()
-            cursor = connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield cursor
-            except BaseException:
-                connection.rollback()
-                raise
+        """One transaction; a write transaction on SQLite takes the write lock up front.
+
+        A database that is down, or a disk that is full, raises StoreUnavailableError or
+        StoreFullError (domain.storage.availability); while it is down, at once.
+        """
+        try:
+            if self._pool is None:
+                with self._sqlite_transaction(write) as cursor:
+                    yield cursor
             else:
-                connection.commit()
-            finally:
-                cursor.close()
-            return
-        with self._pool.connection() as pg, pg.transaction(), pg.cursor() as pg_cursor:
-            yield _PgCursor(pg_cursor)
+                connection = self._connection()
+                try:
+                    with connection.transaction(), connection.cursor() as pg_cursor:
+                        yield _PgCursor(pg_cursor)
+                finally:
+                    self._pool.putconn(connection)
+        except (
+            sqlite3.OperationalError,
+            psycopg.OperationalError,
+            psycopg.InterfaceError,
+        ) as error:
+            instead = self.availability.failed(error)
+            if instead is not None:
+                raise instead from error
+            raise
+        if write:
+            self.availability.report_written()
+
+    @contextmanager
+    def _sqlite_transaction(self, write: bool) -> Iterator[Cursor]:
+        connection = self._sqlite()
+        cursor = connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield cursor
+        except BaseException:
+            connection.rollback()
+            raise
+        else:
+            connection.commit()
+        finally:
+            cursor.close()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        """A pooled connection: waits while the database answers, fails fast when it does not."""
+        pool = cast(ConnectionPool[psycopg.Connection[Any]], self._pool)
+        deadline = time.monotonic() + BUSY_WAIT
+        while True:
+            self.availability.check()
+            try:
+                return pool.getconn()
+            except PoolTimeout as error:
+                instead = self.availability.failed(error)
+                if instead is not None:
+                    raise instead from error
+                if time.monotonic() > deadline:
+                    raise
 
     def close(self) -> None:
         if self._pool is not None:

@@ -14,13 +14,17 @@ from domain.application.service import RoadmapLedger
 from projections.runtime import layout
 from projections.runtime.db import Cursor, ReadStore
 from projections.runtime.runner import Catalog, Projection, Runner, create_tables
-from projections.runtime.tables import TRACKING, Table
+from projections.runtime.tables import STUCK, TRACKING, Table
 
 SUFFIX = "_next"
 
 
 class UnknownProjectionError(ValueError):
     pass
+
+
+class RebuildStuckError(RuntimeError):
+    """A projection cannot apply an event of the log: the live tables are left as they were."""
 
 
 def _drop(cursor: Cursor, tables: tuple[Table, ...]) -> None:
@@ -57,6 +61,11 @@ def rebuild(
     builder = Runner(app, store, fresh, batch_size=batch_size, tracking_suffix=SUFFIX)
     builder.setup()
     builder.catch_up(progress)
+    if builder.stuck:
+        lines = "; ".join(
+            f"{s.name.removesuffix(SUFFIX)} {s.line()}" for s in builder.stuck.values()
+        )
+        raise RebuildStuckError(f"cannot rebuild: {lines}")
     return {p.name: _swap(store, catalog, builder, p, live) for p in fresh}
 
 
@@ -81,6 +90,9 @@ def _swap(
         cursor.execute(f"UPDATE {TRACKING.name} SET position = ? WHERE name = ?", [head, live.name])
         cursor.execute(f"DELETE FROM {TRACKING.name} WHERE name = ?", [fresh.name + SUFFIX])
         layout.record(cursor, store.dialect, live, live.name)
+        cursor.execute(
+            f"DELETE FROM {STUCK.name} WHERE name IN (?, ?)", [live.name, fresh.name + SUFFIX]
+        )
         catalog.create_views(cursor)
     return head
 

@@ -12,13 +12,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
 from domain.application.service import RoadmapLedger
 from projections.runtime import layout
-from projections.runtime.db import Cursor, Dialect, ReadStore
+from projections.runtime.db import Cursor, Dialect, ReadStore, describe, failure_of
 from projections.runtime.lease import Lease
-from projections.runtime.tables import TRACKING, Table
+from projections.runtime.tables import STUCK, TRACKING, Table, from_db
 
 
 class Recorded(NamedTuple):
@@ -71,6 +73,23 @@ def _claimed(cursor: Cursor, name: str) -> None:
         raise LostRaceError(name)
 
 
+@dataclass(frozen=True)
+class Stuck:
+    """A projection that cannot apply the event at `position`: it stays before it."""
+
+    name: str
+    position: int
+    error: str
+
+    def line(self) -> str:
+        return f"stuck at {self.position}: {self.error}"
+
+
+#: Seconds before a stuck projection tries its event again (the code or the store may have been
+#: mended meanwhile); a retry that fails the same way is not logged again.
+RETRY_STUCK_AFTER = 60.0
+
+
 def create_tables(cursor: Cursor, dialect: Dialect, tables: Sequence[Table]) -> None:
     for table in tables:
         for statement in table.ddl(dialect):
@@ -101,12 +120,17 @@ class Runner:
         self._unanalysed = 0
         #: The position this runner last committed for each projection.
         self._committed: dict[str, int] = {}
+        #: Projections that cannot apply their next event, by key, and when to try again.
+        self.stuck: dict[str, Stuck] = {}
+        self._retry_at: dict[str, float] = {}
+        #: The outage the runner last logged, so that it logs it once, and its recovery.
+        self._paused: str | None = None
 
     def setup(self) -> None:
         live = self.catalog is not None and not self.suffix
         dialect = self.store.dialect
         with self.store.transaction(write=True) as cursor:
-            create_tables(cursor, dialect, [TRACKING, layout.LAYOUTS])
+            create_tables(cursor, dialect, [TRACKING, layout.LAYOUTS, STUCK])
             if self.catalog is not None and live:
                 self.catalog.drop_views(cursor)  # they would pin tables that must go
                 for projection in self.projections:
@@ -126,6 +150,10 @@ class Runner:
             if self.catalog is not None and live:
                 self.catalog.create_views(cursor)
         self.position = min(self.tracking().values(), default=0)
+        # Projections a runner found stuck before: try again now, log only a new failure.
+        for found in stuck_projections(self.store, [self.key(p) for p in self.projections]):
+            self.stuck[found.name] = found
+            self._retry_at[found.name] = 0.0
 
     def key(self, projection: Projection) -> str:
         """The projection's row in the tracking table."""
@@ -141,46 +169,193 @@ class Runner:
             )
             return {row[0]: int(row[1]) for row in cursor.fetchall()}
 
+    def _active(self) -> list[Projection]:
+        """The projections to run now: every one not stuck, and the stuck ones due a retry."""
+        now = time.monotonic()
+        return [
+            p
+            for p in self.projections
+            if self.key(p) not in self.stuck or self._retry_at.get(self.key(p), 0.0) <= now
+        ]
+
     def run_once(self) -> int:
-        """Applies one batch; answers how many events it applied (0: caught up or lost a race)."""
+        """Applies one batch; answers how many events it went through (0: caught up, lost a
+        race, or every projection is stuck).
+
+        An event that a projection cannot apply does not hold the others back: the batch is
+        halved down to that event, whatever comes before it is committed, and the projection
+        is marked stuck at the event (`stuck`, the `rm_stuck` table, one line in the log).
+        A database outage is not an event's fault: it is raised, and nothing is marked.
+        """
         tracked = self.tracking()
-        for projection in self.projections:
-            # Moved by someone else (a rebuild's swap, another runner): the caches are stale.
-            key = self.key(projection)
-            if self._committed.get(key, tracked[key]) != tracked[key]:
-                projection.forget()
-        start = min(tracked.values())
+        self._moved_by_others(tracked)
+        active = self._active()
+        if not active:
+            return 0
+        start = min(tracked[self.key(p)] for p in active)
         notifications = self.app.recorder.select_notifications(start + 1, self.batch_size)
         if not notifications:
             return 0
-        events = self._read(notifications)
-        last = notifications[-1].id
+        events, poison = self._decode(notifications)
         try:
-            with self.store.transaction(write=True) as cursor:
-                for projection in self.projections:
-                    position = tracked[self.key(projection)]
-                    mine = [e for e in events if e.position > position]
-                    if not mine:
-                        continue
-                    # Claim the batch first: a second runner blocks here, then finds it taken.
-                    cursor.execute(
-                        f"UPDATE {TRACKING.name} SET position = ? WHERE name = ? AND position = ?",
-                        [last, self.key(projection), position],
-                    )
-                    _claimed(cursor, self.key(projection))
-                    projection.apply(cursor, self.store.dialect, mine)
+            if events:
+                self._commit([(p, events) for p in active], tracked)
         except LostRaceError:
             self._forget()
             return 0
-        except BaseException:
+        except Exception as error:
             self._forget()
-            raise
+            if failure_of(error) is not None:
+                raise
+            try:
+                for projection in active:
+                    self._isolate(projection, events, tracked)
+            except LostRaceError:
+                self._forget()
+                return 0
+        else:
+            for projection in active:
+                self._unstuck(projection, tracked, events)
+        if poison is not None:
+            self._unreadable(active, *poison)
+        return len(events) + (poison is not None)
+
+    def _moved_by_others(self, tracked: dict[str, int]) -> None:
+        """Positions moved by someone else (a rebuild's swap, another runner): the caches are
+        stale, and a projection moved past where it was stuck is stuck no more."""
         for projection in self.projections:
-            self._committed[self.key(projection)] = max(last, tracked[self.key(projection)])
-        with self.advanced:
-            self.position = max(self.position, last)
-            self.advanced.notify_all()
-        return len(notifications)
+            key = self.key(projection)
+            if self._committed.get(key, tracked[key]) != tracked[key]:
+                projection.forget()
+        for key, found in list(self.stuck.items()):
+            if tracked[key] >= found.position:
+                del self.stuck[key]
+                self._retry_at.pop(key, None)
+
+    def _unreadable(self, active: list[Projection], position: int, error: BaseException) -> None:
+        """No projection can go past an event the mapper cannot read."""
+        for projection in active:
+            earlier = self.stuck.get(self.key(projection))
+            if earlier is None or earlier.position >= position:
+                self._mark_stuck(projection, position, error)
+
+    def _decode(
+        self, notifications: Sequence[Any]
+    ) -> tuple[list[Recorded], tuple[int, BaseException] | None]:
+        """The events of the notifications, up to the first the mapper cannot read."""
+        events: list[Recorded] = []
+        for notification in notifications:
+            try:
+                event = self.app.mapper.to_domain_event(notification)
+                events.append(Recorded(notification.id, event, notification))
+            except Exception as error:
+                return events, (notification.id, error)
+        return events, None
+
+    def _commit(
+        self, batches: list[tuple[Projection, list[Recorded]]], tracked: dict[str, int]
+    ) -> None:
+        """Applies each projection's part of `batches` and moves its position, in one
+        transaction; `tracked` is updated once it commits."""
+        moved: dict[str, int] = {}
+        with self.store.transaction(write=True) as cursor:
+            for projection, events in batches:
+                key = self.key(projection)
+                position = tracked[key]
+                mine = [e for e in events if e[0] > position]
+                if not mine:
+                    continue
+                last = mine[-1][0]
+                # Claim the batch first: a second runner blocks here, then finds it taken.
+                cursor.execute(
+                    f"UPDATE {TRACKING.name} SET position = ? WHERE name = ? AND position = ?",
+                    [last, key, position],
+                )
+                _claimed(cursor, key)
+                projection.apply(cursor, self.store.dialect, mine)
+                moved[key] = last
+        tracked.update(moved)
+        for key, position in moved.items():
+            self._committed[key] = position
+        if moved:
+            with self.advanced:
+                self.position = max(self.position, min(moved.values()))
+                self.advanced.notify_all()
+
+    def _isolate(
+        self, projection: Projection, events: list[Recorded], tracked: dict[str, int]
+    ) -> bool:
+        """Applies `events` to `projection` alone, halving the batch on failure down to the
+        event it cannot apply; answers False once it is stuck there."""
+        mine = [e for e in events if e[0] > tracked[self.key(projection)]]
+        if not mine:
+            return True
+        try:
+            self._commit([(projection, mine)], tracked)
+        except LostRaceError:
+            raise
+        except Exception as error:
+            projection.forget()
+            if failure_of(error) is not None:
+                raise
+            if len(mine) == 1:
+                self._mark_stuck(projection, mine[0][0], error)
+                return False
+            half = len(mine) // 2
+            return self._isolate(projection, mine[:half], tracked) and self._isolate(
+                projection, mine[half:], tracked
+            )
+        self._unstuck(projection, tracked, mine)
+        return True
+
+    def _mark_stuck(self, projection: Projection, position: int, error: BaseException) -> None:
+        key = self.key(projection)
+        found = Stuck(key, position, describe(error))
+        self._retry_at[key] = time.monotonic() + RETRY_STUCK_AFTER
+        if self.stuck.get(key) == found:
+            return  # tried again, failed the same way: said already
+        self.stuck[key] = found
+        logger.error(
+            "projection %s is %s; it stays at %d until the event can be applied "
+            "(the other projections go on)",
+            key,
+            found.line(),
+            position - 1,
+            exc_info=error,
+        )
+        if self.suffix:
+            return  # a rebuild's runner: the rebuild reports it
+        with self.store.transaction(write=True) as cursor:
+            cursor.execute(f"DELETE FROM {STUCK.name} WHERE name = ?", [key])
+            cursor.execute(
+                STUCK.insert(),
+                STUCK.row(
+                    {
+                        "name": key,
+                        "position": position,
+                        "error": found.error,
+                        "since": datetime.now(UTC).isoformat(),
+                    },
+                    self.store.dialect,
+                ),
+            )
+
+    def _unstuck(
+        self, projection: Projection, tracked: dict[str, int], events: list[Recorded]
+    ) -> None:
+        key = self.key(projection)
+        found = self.stuck.get(key)
+        if found is None or not events or tracked[key] < found.position:
+            return
+        del self.stuck[key]
+        self._retry_at.pop(key, None)
+        logger.warning(
+            "projection %s applied the event at %d: no longer stuck", key, found.position
+        )
+        if self.suffix:
+            return
+        with self.store.transaction(write=True) as cursor:
+            cursor.execute(f"DELETE FROM {STUCK.name} WHERE name = ?", [key])
 
     def apply_to_head(self, cursor: Cursor, projection: Projection) -> int:
         """Inside the caller's transaction, applies what is left of the log to `projection`."""
@@ -191,13 +366,11 @@ class Runner:
             notifications = self.app.recorder.select_notifications(position + 1, self.batch_size)
             if not notifications:
                 break
-            projection.apply(cursor, self.store.dialect, self._read(notifications))
+            events = [Recorded(n.id, self.app.mapper.to_domain_event(n), n) for n in notifications]
+            projection.apply(cursor, self.store.dialect, events)
             position = notifications[-1].id
         cursor.execute(f"UPDATE {TRACKING.name} SET position = ? WHERE name = ?", [position, key])
         return position
-
-    def _read(self, notifications: Sequence[Any]) -> list[Recorded]:
-        return [Recorded(n.id, self.app.mapper.to_domain_event(n), n) for n in notifications]
 
     def _forget(self) -> None:
         self._committed.clear()
@@ -205,7 +378,8 @@ class Runner:
             projection.forget()
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Applies batches until the log is exhausted; answers the events applied."""
+        """Applies batches until the log is exhausted (or every projection is stuck); answers
+        the events gone through."""
         total = 0
         while not self.stopping.is_set():
             applied = self.run_once()
@@ -258,13 +432,32 @@ class Runner:
                 while not self.stopping.is_set() and lease.held:
                     saves = self.app.saves
                     if self.catch_up() == 0:
+                        self._resumed()
                         self._wait_for_events(lease, saves, idle_wait)
-            except Exception:
-                logger.exception("projection runner failed; retrying in %.1f s", idle_wait)
+                    else:
+                        self._resumed()
+            except Exception as error:
                 self._forget()
+                self._pause(error)
                 self.stopping.wait(idle_wait)
             finally:
                 lease.release()
+
+    def _pause(self, error: BaseException) -> None:
+        """Logs a failure of the runner once (a database outage lasts many retries)."""
+        reason = describe(error)
+        if failure_of(error) is not None:
+            if self._paused is None:
+                logger.error("projections paused: %s; retrying until the database answers", reason)
+            self._paused = self._paused or reason
+        elif reason != self._paused:
+            self._paused = reason
+            logger.error("projection runner failed; retrying", exc_info=error)
+
+    def _resumed(self) -> None:
+        if self._paused is not None:
+            logger.warning("projections resumed after: %s", self._paused)
+            self._paused = None
 
     def _wait_for_events(self, lease: Lease, saves: int, idle_wait: float) -> None:
         if lease.can_listen:
@@ -280,3 +473,12 @@ class Runner:
         self.stopping.set()
         with self.app.saved:
             self.app.saved.notify_all()
+
+
+def stuck_projections(store: ReadStore, names: Sequence[str] | None = None) -> list[Stuck]:
+    """The projections a runner found stuck (all, or those `names`), from `rm_stuck`."""
+    with store.transaction() as cursor:
+        cursor.execute(f"SELECT name, position, error FROM {STUCK.name} ORDER BY name")
+        rows = cursor.fetchall()
+    found = [Stuck(from_db("text", r[0]), int(r[1]), from_db("text", r[2])) for r in rows]
+    return [s for s in found if names is None or s.name in names]

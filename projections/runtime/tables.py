@@ -3,17 +3,18 @@
 Columns are declared once with a portable type; the DDL, the upserts and the value conversion
 are derived from that declaration for each dialect. PostgreSQL gets real dates, timestamps and
 exact `numeric`; SQLite keeps ISO text and decimal strings, so nothing is rounded on either.
+Texts a column cannot hold are escaped on the way in and restored on the way out (escape.py).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from projections.runtime.db import Dialect
+from projections.runtime.escape import dump_json, escape, load_json, unescape
 
 TYPES: dict[str, dict[Dialect, str]] = {
     "text": {"sqlite": "TEXT", "postgres": "text"},
@@ -32,12 +33,14 @@ def to_db(kind: str, value: Any, dialect: Dialect) -> Any:  # noqa: PLR0911 - on
     if value is None:
         return None
     if kind == "json":
-        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return dump_json(value)
+    if kind == "text" and isinstance(value, str):
+        return escape(value)
     if dialect == "sqlite":
         if kind == "ts":
             # Fixed width, so that text order is time order.
             moment = datetime.fromisoformat(value).astimezone(UTC)
-            return moment.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+            return moment.isoformat(timespec="microseconds")  # years < 1000 zero-padded too
         return int(value) if kind == "bool" else value
     if kind == "num":
         return Decimal(value)
@@ -53,7 +56,10 @@ def from_db(kind: str, value: Any) -> Any:  # noqa: PLR0911 - one case a type
     if value is None:
         return None
     if kind == "json":
-        return value if not isinstance(value, str) else json.loads(value)
+        # PostgreSQL's jsonb arrives parsed, its texts restored by the read store's loader.
+        return value if not isinstance(value, str) else load_json(value)
+    if kind == "text" and isinstance(value, str):
+        return unescape(value)
     if kind == "bool":
         return bool(value)
     if isinstance(value, Decimal):
@@ -119,4 +125,11 @@ class Table:
 #: audit projection counts its own leaves); it stays so stores made by release 0.1 still fit.
 TRACKING = Table(
     "rm_tracking", (("name", "text"), ("position", "int"), ("leaf_count", "int")), ("name",)
+)
+
+#: Projections that cannot apply an event: where each stopped, and why (runner.py).
+STUCK = Table(
+    "rm_stuck",
+    (("name", "text"), ("position", "int"), ("error", "text"), ("since", "text")),
+    ("name",),
 )

@@ -23,7 +23,7 @@ from domain.model.kinds import BY_NAME, kind_name_of
 from domain.model.plain import plain
 from domain.model.public import public_fields
 from projections.runtime.cache import ItemCache
-from projections.runtime.db import Cursor, Dialect, LedgerTranscoder, insert_many
+from projections.runtime.db import Cursor, Dialect, ReadModelTranscoder, insert_many
 from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table, from_db, to_db
 from projections.temporal.tables import ENTRIES, ITEM_VERSIONS, SEGMENTS
@@ -117,7 +117,7 @@ class TemporalProjection:
         self.segments = SEGMENTS.with_name(SEGMENTS.name + suffix)
         self.versions = ITEM_VERSIONS.with_name(ITEM_VERSIONS.name + suffix)
         self.tables: tuple[Table, ...] = (self.entries, self.segments, self.versions)
-        self.transcoder = LedgerTranscoder()
+        self.transcoder = ReadModelTranscoder()
         # An item's history holds all its entries: keep fewer of them than plain states.
         self.cache: ItemCache[ItemHistory] = ItemCache(2_000)
 
@@ -259,7 +259,8 @@ class TemporalProjection:
             chunk,
         )
         for item_id, recorded_from, eff_from, eff_to, kind, roadmap in cursor.fetchall():
-            items.setdefault(item_id, ItemHistory(kind, roadmap, entries.get(item_id, [])))
+            item = ItemHistory(kind, from_db("text", roadmap), entries.get(item_id, []))
+            items.setdefault(item_id, item)
             row = {
                 "item_id": item_id,
                 "recorded_from": _moment(recorded_from),

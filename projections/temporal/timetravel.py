@@ -9,6 +9,7 @@ from typing import Any
 from domain.model.kinds import BY_COLLECTION, BY_NAME, SECTIONED
 from domain.model.plain import plain
 from projections.runtime.db import ReadStore
+from projections.runtime.escape import restore_json_text
 from projections.runtime.tables import from_db, to_db
 from projections.temporal.tables import ITEM_VERSIONS, SEGMENTS
 
@@ -62,7 +63,7 @@ def _rows(
             params,
         )
         return [
-            (kind, _with_version(text, int(version), from_db("ts", updated_at)))
+            (kind, _with_version(restore_json_text(text), int(version), from_db("ts", updated_at)))
             for kind, text, version, updated_at in cursor.fetchall()
         ]
 

@@ -134,7 +134,7 @@ def test_pledge_commands(app: RoadmapLedger, steps: Steps) -> None:
         app.revise_pledge(CA_OFFICIAL, pledge, quantity=personnel(750), title=None, reason="r"), 2
     )
     steps.ok(app.report_pledge_progress(CA_OFFICIAL, pledge, delivered=personnel(300)), 3)
-    steps.ok(app.fulfil_pledge(CA_OFFICIAL, pledge), 4)
+    steps.ok(app.fulfil_pledge(CA_OFFICIAL, pledge, reason="closed early"), 4)
     funding = app.make_pledge(
         FR_OFFICIAL,
         roadmap,
@@ -276,13 +276,13 @@ def test_a_refused_command_records_nothing(app: RoadmapLedger) -> None:
             priorities=[],
         )
     with pytest.raises(PledgeAlreadyWithdrawnError):
-        app.fulfil_pledge(CA_OFFICIAL, pledge)
+        app.fulfil_pledge(CA_OFFICIAL, pledge, reason="closed early")
     with pytest.raises(UnknownPriorityError):
         app.correct(
             CA_OFFICIAL, Pledge, pledge, target_version=1, changes={"priorities": ["x"]}, reason="r"
         )
     with pytest.raises(NotFoundError):
-        app.fulfil_pledge(CA_OFFICIAL, uuid4())
+        app.fulfil_pledge(CA_OFFICIAL, uuid4(), reason="closed early")
     with pytest.raises(NotFoundError):
         app.agree_exchange(CA_OFFICIAL, pledge)  # a pledge is not an exchange
     with pytest.raises(NotFoundError):
@@ -376,7 +376,7 @@ def test_a_stale_expected_version_is_refused(app: RoadmapLedger) -> None:
         )
     assert raised.value.current_version == 2
     assert event_count(app) == count
-    app.fulfil_pledge(CA_OFFICIAL, pledge, meta=Meta(expected_version=2))
+    app.fulfil_pledge(CA_OFFICIAL, pledge, reason="closed early", meta=Meta(expected_version=2))
     assert app.get_item(Pledge, pledge).state.status == "fulfilled"
 
 

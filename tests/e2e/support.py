@@ -42,7 +42,6 @@ ADMIN = Who("admin", None, ("admin",))
 AUDITOR = Who("auditor", None, ("auditor",))
 REPORTER = Who("reporter", None, ("reporter",))
 FR_AUDITOR = Who("fr-auditor", "FR", ("auditor",))  # a party, but no writer
-NOBODY = Who("nobody", None, ())  # a valid token that grants no role
 
 
 #: Tree heads are signed with a key of the test run's own, never one in the working tree.

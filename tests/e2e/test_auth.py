@@ -19,7 +19,6 @@ from api.auth import mint_token
 from api.settings import Settings
 from tests.e2e.support import (
     FR,
-    NOBODY,
     TEST_SECRET,
     Api,
     adopt,
@@ -110,8 +109,31 @@ def test_challenge_names_the_problem(api: Api) -> None:
     assert 'error="invalid_token"' in expired.headers["WWW-Authenticate"]
 
 
-def test_a_token_without_roles_reads_nothing(api: Api) -> None:
-    assert_problem(api.get("/roadmaps", NOBODY), 403, "not-authorised")
+@pytest.mark.parametrize("roles", [None, []])
+def test_a_token_without_roles_is_401(api: Api, roles: list[str] | None) -> None:
+    token = _hs256(_claims(sub="nobody", party=None, roles=roles))
+    answer = api.client.get("/roadmaps", headers={"Authorization": f"Bearer {token}"})
+    _challenged(answer, "invalid-token")
+    assert "grants nothing" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_a_numeric_date_written_as_text_is_401(api: Api, claim: str) -> None:
+    now = int(time.time())
+    value = {"exp": now + 600, "nbf": now - 60, "iat": now - 60}[claim]
+    token = _hs256(_claims(**{claim: str(value)}))
+    answer = api.client.get("/roadmaps", headers={"Authorization": f"Bearer {token}"})
+    _challenged(answer, "invalid-token")
+    assert f"the '{claim}' claim must be a number" in answer.json()["detail"]
+    assert api.client.get(
+        "/roadmaps", headers={"Authorization": f"Bearer {_hs256(_claims(**{claim: value}))}"}
+    ).is_success
+
+
+def test_a_wrong_signature_hints_at_another_secret(api: Api) -> None:
+    answer = api.client.get("/roadmaps", headers={"Authorization": _bad_header("wrong-signature")})
+    _challenged(answer, "invalid-token")
+    assert "minted with another secret" in answer.json()["detail"]
 
 
 def test_audience_and_issuer_when_configured(database_url: str) -> None:

@@ -87,7 +87,9 @@ def test_pledge_made_revised_progressed_fulfilled(api: Api) -> None:
     assert pledge["delivered"] == {"amount": "200", "unit": "personnel"}
     assert pledge["status"] == "active"
     assert pledge["made_on"] == "2016-08-26"
-    fulfilled = api.ok(f"{path}/fulfilment", CA)
+    short = api.post(f"{path}/fulfilment", CA)  # 200 of 750 delivered: say why it is fulfilled
+    assert assert_problem(short, 422, "reason-required")["field"] == "reason"
+    fulfilled = api.ok(f"{path}/fulfilment", CA, {"reason": "The mission closed early"})
     assert fulfilled["version"] == 4
     pledge = api.read(path, FR)
     assert (pledge["status"], pledge["version"]) == ("fulfilled", 4)

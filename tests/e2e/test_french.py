@@ -98,6 +98,9 @@ FORWARDED = {
     ("api/problems.py", "error.detail"),
     ("api/problems.py", "detail"),
     ("api/routers/audit.py", "str(error)"),
+    ("api/auth.py", "str(error)"),
+    ("api/routers/health.py", "detail"),
+    ("api/schemas/common.py", "error.message.removeprefix('the text ')"),
 }
 
 
@@ -416,7 +419,7 @@ def record(api: Api) -> dict[str, str]:
     roadmap = adopt(api)
     withdrawn, fulfilled, retracted = (make_pledge(api, roadmap) for _ in range(3))
     api.ok(f"/pledges/{withdrawn}/withdrawal", CA, {"reason": "Budget cut"})
-    api.ok(f"/pledges/{fulfilled}/fulfilment", CA)
+    api.ok(f"/pledges/{fulfilled}/fulfilment", CA, {"reason": "the mission closed"})
     api.ok(f"/pledges/{retracted}/retractions", CA, {"target_version": 1, "reason": "Error"})
     pledge = make_pledge(api, roadmap)
     progress = {"delivered": {"amount": 10, "unit": "personnel"}}

@@ -480,7 +480,7 @@ def test_a_read_waits_for_the_projections_then_answers_503_with_retry_after(
 def test_metrics_tell_the_log_and_projection_positions(api: Api) -> None:
     adopt(api)
     api.get("/audit/entries", AUDITOR, {"limit": "1"})
-    answer = api.get("/metrics", None)
+    answer = api.get("/metrics", REPORTER)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
     values: dict[str, int] = {}

@@ -18,6 +18,7 @@ from api.cli import app as cli
 from api.cli import server
 from bench import append as bench_append
 from domain.adapters.demo import ROADMAP_ID
+from tests.e2e.servers import free_port
 
 runner = CliRunner()
 
@@ -139,14 +140,13 @@ def test_import_of_a_damaged_file(store: str, tmp_path: Path) -> None:
     ],
     ids=["scheme", "no-host", "not-a-number"],
 )
-@pytest.mark.parametrize("command", ["demo", "state", "export", "import", "serve", "token"])
+@pytest.mark.parametrize("command", ["demo", "state", "export", "import", "serve"])
 def test_a_bad_setting_exits_2(
     command: str, name: str, value: str, message: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(name, value)
 
-    args = ["--sub", "alice", "--role", "auditor"] if command == "token" else []
-    result = runner.invoke(cli, [command, *args], input="")
+    result = runner.invoke(cli, [command], input="")
 
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
@@ -175,16 +175,26 @@ def test_token_prints_a_signed_jwt(monkeypatch: pytest.MonkeyPatch) -> None:
     assert bad_role.exit_code == 2
 
 
-def test_serve_runs_the_app_factory(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, dict[str, Any]]] = []
-    fake_uvicorn = types.SimpleNamespace(run=lambda target, **kw: calls.append((target, kw)))
+def test_serve_runs_the_app_factory_on_the_port_it_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[Any, int]] = []
+
+    class FakeServer:
+        def __init__(self, config: Any) -> None:
+            self.config = config
+
+        def run(self, sockets: list[Any]) -> None:
+            calls.append((self.config, sockets[0].getsockname()[1]))
+
+    fake_uvicorn = types.SimpleNamespace(Config=lambda *args, **kw: (args, kw), Server=FakeServer)
     monkeypatch.setitem(sys.modules, "uvicorn", fake_uvicorn)
     monkeypatch.setattr(server, "find_spec", lambda name: object())
+    port = free_port()
 
-    result = runner.invoke(cli, ["serve", "--port", "8123"])
+    result = runner.invoke(cli, ["serve", "--port", str(port)])
 
     assert result.exit_code == 0, result.output
-    assert calls == [("api.app:create_app", {"factory": True, "host": "127.0.0.1", "port": 8123})]
+    config = (("api.app:create_app",), {"factory": True, "host": "127.0.0.1", "port": port})
+    assert calls == [(config, port)]
 
 
 def _bench_schemas(url: str) -> set[str]:

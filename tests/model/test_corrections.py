@@ -254,7 +254,7 @@ def test_the_recording_party_not_the_item_party_decides() -> None:
 
 def test_retracting_a_step_undoes_it() -> None:
     pledge = new_pledge()
-    pledge.fulfil(ctx=CA)
+    pledge.fulfil(reason="closed early", ctx=CA)
     pledge.retract(2, "not yet", CA)
     assert pledge.state.status == "active"
     pledge.report_progress(delivered=personnel(1), ctx=CA)
@@ -271,7 +271,7 @@ def test_nothing_is_retracted_twice_nor_corrected_once_retracted() -> None:
 
 
 VOIDED: list[tuple[Callable[[], Item], Actor, Callable[[Any], None]]] = [
-    (new_pledge, CA_OFFICIAL, lambda p: p.fulfil(ctx=CA)),
+    (new_pledge, CA_OFFICIAL, lambda p: p.fulfil(reason="closed early", ctx=CA)),
     (new_pledge, CA_OFFICIAL, lambda p: p.report_progress(delivered=personnel(1), ctx=CA)),
     (new_consultation, FR_OFFICIAL, lambda c: c.hold(summary="s", ctx=ctx(FR_OFFICIAL))),
     (new_decision, FR_OFFICIAL, lambda d: d.endorse(ctx=CA)),

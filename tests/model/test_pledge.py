@@ -12,6 +12,7 @@ import pytest
 from domain.model.errors import (
     DeliveredDecreasedError,
     DomainError,
+    FulfilmentReasonRequiredError,
     InvalidValueError,
     NotAuthorisedError,
     NotYourPartyError,
@@ -154,8 +155,37 @@ def test_progress_is_cumulative_in_the_pledge_unit() -> None:
 
 def test_fulfilled() -> None:
     pledge = new_pledge()
-    assert isinstance(accepted(pledge, lambda p: p.fulfil(ctx=ctx(CA_OFFICIAL))), Pledge.Fulfilled)
+    pledge.report_progress(delivered=personnel(600), ctx=ctx(CA_OFFICIAL))
+    fulfilled = accepted(pledge, lambda p: p.fulfil(ctx=ctx(CA_OFFICIAL)))
+    assert isinstance(fulfilled, Pledge.Fulfilled)
+    assert fulfilled.reason is None
+    assert pledge.entries[-1].payload == {}  # no reason: as version 1 recorded it
     assert pledge.state.status == "fulfilled"
+
+
+def test_fulfilled_short_of_the_pledge_needs_a_reason() -> None:
+    pledge = new_pledge()
+    pledge.report_progress(delivered=personnel(60), ctx=ctx(CA_OFFICIAL))
+    for reason in (None, "", "   "):
+        with refused(pledge, FulfilmentReasonRequiredError, "reason"):
+            pledge.fulfil(reason=reason, ctx=ctx(CA_OFFICIAL))
+    with pytest.raises(FulfilmentReasonRequiredError, match="60 of the 600 personnel"):
+        pledge.fulfil(ctx=ctx(CA_OFFICIAL))
+    reason = "MINUSMA closed: 60 deployed before the withdrawal"
+    fulfilled = accepted(pledge, lambda p: p.fulfil(reason=reason, ctx=ctx(CA_OFFICIAL)))
+    assert isinstance(fulfilled, Pledge.Fulfilled)
+    assert fulfilled.reason == english(reason)
+    assert pledge.entries[-1].payload == {"reason": english(reason)}
+    assert pledge.state.status == "fulfilled"
+
+
+def test_progress_beyond_the_pledge_is_accepted_and_flagged() -> None:
+    pledge = new_pledge()
+    pledge.report_progress(delivered=personnel(600), ctx=ctx(CA_OFFICIAL))
+    assert pledge.state.derived() == {"over_delivered": False}
+    pledge.report_progress(delivered=personnel(650), ctx=ctx(CA_OFFICIAL))
+    assert pledge.state.delivered == personnel(650)
+    assert pledge.state.derived() == {"over_delivered": True}
 
 
 def test_withdrawn() -> None:
@@ -168,7 +198,7 @@ def test_withdrawn() -> None:
 COMMANDS: dict[str, Any] = {
     "revise": lambda p, c: p.revise(quantity=personnel(1), title=None, reason="r", ctx=c),
     "report_progress": lambda p, c: p.report_progress(delivered=personnel(1), ctx=c),
-    "fulfil": lambda p, c: p.fulfil(ctx=c),
+    "fulfil": lambda p, c: p.fulfil(reason="closed early", ctx=c),
     "withdraw": lambda p, c: p.withdraw(reason="r", ctx=c),
 }
 

@@ -11,6 +11,7 @@ from hypothesis.stateful import initialize, rule
 
 from domain.model.errors import (
     DeliveredDecreasedError,
+    FulfilmentReasonRequiredError,
     InvalidValueError,
     PledgeAlreadyFulfilledError,
     PledgeAlreadyWithdrawnError,
@@ -154,13 +155,22 @@ class PledgeMachine(ItemMachine[Pledge]):
             {"delivered": delivered},
         )
 
-    @rule(actor=actors, effective_on=effective_dates)
-    def fulfil(self, actor: Actor, effective_on: date | None) -> None:
+    @rule(
+        actor=actors,
+        effective_on=effective_dates,
+        reason=st.sampled_from([None, "The mission closed before the last rotation"]),
+    )
+    def fulfil(self, actor: Actor, effective_on: date | None, reason: str | None) -> None:
+        errors = self.step_errors(actor)
+        state = self.expected_state()
+        if reason is None and state.delivered.amount < state.quantity.amount:
+            errors = [*errors, FulfilmentReasonRequiredError]  # short of the pledge: say why
         self.attempt(
-            lambda p, c: p.fulfil(ctx=c),
+            lambda p, c: p.fulfil(reason=reason, ctx=c),
             self.context(actor, effective_on),
-            self.step_errors(actor),
+            errors,
             "Fulfilled",
+            {} if reason is None else {"reason": reason},
         )
 
     @rule(actor=actors, effective_on=effective_dates)

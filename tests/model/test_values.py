@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -138,6 +139,39 @@ def test_text_limits() -> None:
         text("abcd", "title", limit=3)
     assert optional_text(None, "note") is None
     assert optional_text("", "note") == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("a\x00b", "U+0000"),
+        ("\x1b[31m", "U+001B"),
+        ("\r", "U+000D"),
+        ("\x7f", "U+007F"),
+        ("\x85", "U+0085"),
+        ("\u202e", "U+202E"),
+        ("\u2066", "U+2066"),
+        ("\u200b", "U+200B"),
+        ("\ufeff", "U+FEFF"),
+        ("\ud800", "U+D800"),
+    ],
+)
+def test_text_refuses_control_bidi_and_invisible_characters(value: str, code: str) -> None:
+    for limit in (500, 10_000):  # short and long texts alike
+        with pytest.raises(InvalidValueError, match=re.escape(code)) as raised:
+            text(f"ok {value} ok", "priorities.title", limit=limit)
+        assert raised.value.field == "priorities.title"
+    with pytest.raises(InvalidValueError, match=re.escape(code)):
+        Priority.parse({"code": "operations-support", "title": f"x{value}"})
+    with pytest.raises(InvalidValueError, match=re.escape(code)):
+        optional_text(value, "note")
+
+
+def test_only_long_texts_hold_tabs_and_line_feeds() -> None:
+    assert text("one\n\ttwo", "summary") == "one\n\ttwo"
+    with pytest.raises(InvalidValueError, match="only long texts may span lines"):
+        text("one\ntwo", "title", limit=500)
+    assert text("Déploiement « 600 » 🇨🇦", "title", limit=500) == "Déploiement « 600 » 🇨🇦"
 
 
 def test_date_range() -> None:

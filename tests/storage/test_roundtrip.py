@@ -109,7 +109,7 @@ class Record:
             ctx(ca),
         )
         pledge.translate(1, "title", "fr", "Fonds pour la formation", ctx(ca))
-        pledge.fulfil(ctx=ctx(ca, date(2019, 3, 1)))
+        pledge.fulfil(reason="the remainder went to another fund", ctx=ctx(ca, date(2019, 3, 1)))
         withdrawn = Pledge.make(
             uuid4(),
             roadmap.id,

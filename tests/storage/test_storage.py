@@ -150,7 +150,7 @@ def test_postgres_url_with_everything() -> None:
         "POSTGRES_PASSWORD": "s@cret",
         "POSTGRES_SCHEMA": "ledger",
         "POSTGRES_MAX_OVERFLOW": "10",
-        "POSTGRES_CONNECT_TIMEOUT": "30",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
         "POSTGRES_LOCK_TIMEOUT": "10",
     }
 

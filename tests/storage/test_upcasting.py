@@ -1,13 +1,17 @@
 """Events stored by an earlier class version are read by the current one, on both backends.
 
-No event of the domain has needed a second version yet, so the mechanism is shown twice: on a
-test-local aggregate whose creation event is at version 3 (rows of versions 1 and 2 written as an
-earlier release would have written them), and on `Pledge.Made` made into a version 2 for the test.
+`Pledge.Fulfilled` is at version 2 (a `reason`): the fulfilment of release 0.1's store reads at
+version 2 and keeps its Merkle leaf. The mechanism is also shown on a test-local aggregate whose
+creation event is at version 3 (rows of versions 1 and 2 written as an earlier release would have
+written them), and on `Pledge.Made` made into a version 2 for the test.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,7 +21,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.application.service import RoadmapLedger
+from domain.model.history import Entry
 from domain.model.pledge import Pledge
+from projections.audit.leaf import StoredLeaves, leaf_hash
+from projections.audit.merkle import Frontier
 from tests.factories import CA_OFFICIAL, adopt_france_canada, new_pledge, personnel
 
 WRITTEN_AT = datetime(2017, 5, 1, 8, 0, tzinfo=UTC)
@@ -137,3 +144,36 @@ def stored_state_of(app: RoadmapLedger, event: Any) -> dict[str, Any]:
     """The state the current code would store for `event`, as a plain dict."""
     state: dict[str, Any] = app.mapper.transcoder.decode(app.mapper.to_stored_event(event).state)
     return state
+
+
+RELEASE = Path(__file__).parent.parent / "fixtures" / "release-0.1"
+
+
+def test_a_fulfilment_of_release_0_1_reads_at_version_2_and_keeps_its_leaf(
+    tmp_path: Path,
+) -> None:
+    """Pledge.Fulfilled gained `reason` (version 2). The store of release 0.1 holds one at
+    version 1: it reads with no reason, and its Merkle leaf — computed from the record as
+    stored, not from the upcast event — is as release 0.1 made it (`data` {}, not
+    {"reason": null}), so its signed heads still verify."""
+    shutil.copy(RELEASE / "store.db", tmp_path / "store.db")
+    app = RoadmapLedger(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        (stored,) = [n for n in app.notifications() if n.topic.endswith(":Pledge.Fulfilled")]
+        assert "class_version" not in app.mapper.transcoder.decode(stored.state)  # version 1
+        event = app.mapper.to_domain_event(stored)
+        assert isinstance(event, Pledge.Fulfilled)
+        assert event.reason is None
+        assert Entry.of(event).payload == {"reason": None}  # what this release reads
+        assert StoredLeaves().fields(stored)["data"] == {}  # what the record holds
+        heads = json.loads((RELEASE / "tree-heads.json").read_text())
+        records = StoredLeaves()
+        leaves = [bytes.fromhex(leaf_hash(records.fields(n))) for n in app.notifications()]
+        for head in heads:  # the roots release 0.1 signed, recomputed from today's leaves
+            frontier = Frontier(0, [])
+            for leaf in leaves[: head["tree_size"]]:
+                frontier.append(leaf)
+            assert frontier.root().hex() == head["root_hash"]
+        assert app.get_item(Pledge, event.originator_id).state.status == "fulfilled"
+    finally:
+        app.close()

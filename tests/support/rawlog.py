@@ -121,3 +121,13 @@ class RawLog:
             "VALUES (?, 1, ?, ?, ?)",
             [stream, topic, state, position],
         )
+
+    def append(self, originator_id: UUID, version: int, topic: str, state: bytes) -> int:
+        """An event written below the API, after the last one; answers its position."""
+        stream: Any = originator_id if self.postgres else originator_id.hex
+        self.execute(
+            f"INSERT INTO {self.table} (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)",
+            [stream, version, topic, state],
+        )
+        return max(e.position for e in self.events())

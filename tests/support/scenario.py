@@ -368,8 +368,9 @@ class Scenario:
                 return self.app.report_pledge_progress(
                     actor, pledge, delivered=delivered, meta=meta
                 )
-            case "fulfil":
-                return self.app.fulfil_pledge(actor, pledge, meta=meta)
+            case "fulfil":  # with or without a reason: short of the pledge, one is needed
+                reason = self.draw(st.sampled_from([None, "The mission closed early"]))
+                return self.app.fulfil_pledge(actor, pledge, reason=reason, meta=meta)
             case _:
                 return self.app.withdraw_pledge(actor, pledge, reason="budget", meta=meta)
 
