@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import AUDIT_TRAIL, Authenticator, require_auditor, require_reader
@@ -15,8 +15,7 @@ from api.commands import (
     CommandContext,
     parse_if_match,
 )
-from api.language import Language, content_language
-from api.localize import answer_language
+from api.language import Language, content_language, negotiate
 from api.middleware import ACTOR_SCOPE_KEY
 from api.problems import ProblemError
 from api.readside import ReadSide
@@ -147,6 +146,13 @@ async def creation_context(
     return CommandContext(
         request.method, request.url.path, idempotency_key, lang=_body_language(request)
     )
+
+
+def answer_language(request: Request, response: Response) -> Language:
+    """The negotiated language of this request's answer; says so in `Content-Language`."""
+    lang = negotiate(request.headers.get("accept-language"))
+    response.headers["Content-Language"] = lang
+    return lang
 
 
 AnswerLanguage = Annotated[Language, Depends(answer_language)]

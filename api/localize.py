@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request, Response
-
-from api.language import LANGUAGES, Language, negotiate
+from api.language import LANGUAGES, Language
 from domain.model.item import TEXT_FIELDS
-from projections.audit.summary import summarize
 
 _TEXT_KEYS = frozenset({"en", "fr", "lang"})
 #: Texts of the record besides those of events: priority titles, notes.
@@ -52,15 +49,11 @@ def localize(value: Any, lang: str) -> Any:
     return answer
 
 
-def answer_language(request: Request, response: Response) -> Language:
-    """The negotiated language of this request's answer; says so in `Content-Language`."""
-    lang = negotiate(request.headers.get("accept-language"))
-    response.headers["Content-Language"] = lang
-    return lang
-
-
 def summarized(entry: dict[str, Any], lang: Language) -> dict[str, Any]:
     """An audit entry with its summary in `lang`, and in both languages beside it."""
+    # Imported here: the command line's quick commands localize without the read side.
+    from projections.audit.summary import summarize  # noqa: PLC0415
+
     forms = {
         each: summarize(
             entry["item_kind"],

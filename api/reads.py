@@ -122,9 +122,13 @@ def state(
     if answer is None:
         when = "" if as_of is None else f" at {as_of.isoformat()}"
         raise NotFoundError(f"no roadmap {roadmap_id} was recorded{when}")
-    localized = json.dumps(localize(json.loads(answer), lang), ensure_ascii=False)
+    localized = localize(json.loads(answer), lang)
+    try:
+        body = json.dumps(localized, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate, written below the API: as a JSON escape
+        body = json.dumps(localized).encode()
     headers = {POSITION_HEADER: str(position), "Content-Language": lang}
-    return Response(localized, media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def audit(

@@ -6,27 +6,23 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
 
 from api.cli.common import BAD_USAGE, FAILED, Lang, LangOption, fail, load_settings, utf8
-from api.cli.readside import read_side, up_to_date
-from api.localize import summarized
-from api.settings import Settings
-from projections.audit import checkpoints
-from projections.audit.queries import AuditFilter
-from projections.audit.signing import Signer
-from projections.audit.witness import (
-    Answer,
-    Witness,
-    WitnessConfigError,
-    WitnessError,
-    load_witnesses,
-    push,
-)
-from projections.partnership.queries import ReadModels
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+    from projections.audit.witness import (
+        Answer,
+        Witness,
+    )
+
+# The store's and the audit's modules are imported by the commands that use them: `roadmap
+# --help` and the quick commands do not pay for them.
+
 
 audit_app = typer.Typer(
     help="The audit trail as JSON Lines (the default), the log's checkpoint and verifier key."
@@ -55,6 +51,14 @@ def entries(roadmap: Roadmap = None, after: After = 0, lang: LangOption = Lang.E
 
 
 def _entries(roadmap: str | None, after: int, lang: Lang) -> None:
+    from api.cli.readside import (
+        read_side,
+        up_to_date,
+    )
+    from api.localize import summarized
+    from projections.audit.queries import AuditFilter
+    from projections.partnership.queries import ReadModels
+
     settings = load_settings()
     with read_side(settings) as (app, store, runner):
         up_to_date(app, runner, settings)
@@ -72,6 +76,10 @@ def _entries(roadmap: str | None, after: int, lang: Lang) -> None:
 @audit_app.command("verifier-key")
 def verifier_key() -> None:
     """Print the signed-note verifier key of the log's checkpoints (name+key ID+key)."""
+    from api.cli.readside import read_side
+    from projections.audit import checkpoints
+    from projections.audit.signing import Signer
+
     settings = load_settings()
     with read_side(settings) as (_, store, _):
         origin = checkpoints.log_origin(store)
@@ -88,6 +96,12 @@ def checkpoint(
     ] = None,
 ) -> None:
     """Print a signed checkpoint, with the cosignatures of the configured witnesses."""
+    from api.cli.readside import (
+        read_side,
+        up_to_date,
+    )
+    from projections.audit import checkpoints
+
     settings = load_settings()
     keys = [w.key for w in _witnesses(settings)]
     with read_side(settings) as (app, store, runner):
@@ -102,6 +116,11 @@ def checkpoint(
 
 
 def _witnesses(settings: Settings) -> tuple[Witness, ...]:
+    from projections.audit.witness import (
+        WitnessConfigError,
+        load_witnesses,
+    )
+
     try:
         return load_witnesses(settings.witness_keys_file)
     except WitnessConfigError as error:
@@ -122,6 +141,11 @@ def _choose(witnesses: tuple[Witness, ...], url: str, name: str | None) -> Witne
 
 def http_post(url: str, body: bytes) -> Answer:
     """POST over HTTP(S), answering refusals as answers (the protocol's 409 is expected)."""
+    from projections.audit.witness import (
+        Answer,
+        WitnessError,
+    )
+
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked by `push_command`
         url, data=body, method="POST", headers={"Content-Type": "text/plain; charset=utf-8"}
     )
@@ -144,6 +168,15 @@ def push_command(
     ] = None,
 ) -> None:
     """Send the latest checkpoint to a witness (add-checkpoint) and keep its cosignature."""
+    from api.cli.readside import (
+        read_side,
+        up_to_date,
+    )
+    from projections.audit.witness import (
+        WitnessError,
+        push,
+    )
+
     url = url.rstrip("/")
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
         fail(f"{url!r} is not an http(s) URL", BAD_USAGE)

@@ -37,14 +37,14 @@ def _setting_problem(error: dict[str, object]) -> str:
 
 def load_settings() -> Settings:
     """The ROADMAP_* settings, or exit 2 naming what is wrong."""
-    from api.settings import Settings  # noqa: PLC0415
+    from api.settings import Settings
 
     return _loaded(Settings)
 
 
 def load_token_settings() -> TokenSettings:
     """The settings of tokens alone (no database is named, checked or opened)."""
-    from api.settings import TokenSettings  # noqa: PLC0415
+    from api.settings import TokenSettings
 
     return _loaded(TokenSettings)
 
@@ -53,8 +53,8 @@ SettingsT = TypeVar("SettingsT")
 
 
 def _loaded(cls: Callable[[], SettingsT]) -> SettingsT:
-    from pydantic import ValidationError  # noqa: PLC0415
-    from pydantic_settings import SettingsError  # noqa: PLC0415
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     try:
         return cls()
@@ -76,9 +76,9 @@ def redacted(url: str) -> str:
 @contextmanager
 def open_ledger(settings: Settings) -> Iterator[RoadmapLedger]:
     """The ledger on ROADMAP_DATABASE_URL, closed when the command ends."""
-    from eventsourcing.persistence import PersistenceError  # noqa: PLC0415
+    from eventsourcing.persistence import PersistenceError
 
-    from domain.application.service import RoadmapLedger  # noqa: PLC0415
+    from domain.application.service import RoadmapLedger
 
     try:
         app = RoadmapLedger(settings.database_url, retries=settings.command_retries)

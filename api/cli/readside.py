@@ -40,9 +40,9 @@ class Format(StrEnum):
 
 @contextmanager
 def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Runner]]:
-    from api.readside import projection_runner  # noqa: PLC0415
-    from projections.audit.checkpoints import OriginConflictError  # noqa: PLC0415
-    from projections.runtime.db import ReadStore  # noqa: PLC0415
+    from api.readside import projection_runner
+    from projections.audit.checkpoints import OriginConflictError
+    from projections.runtime.db import ReadStore
 
     with open_ledger(settings) as app:
         store = ReadStore(settings.database_url)
@@ -58,8 +58,8 @@ def read_side(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore, Ru
 
 def up_to_date(app: RoadmapLedger, runner: Runner, settings: Settings, wait: float = 30) -> None:
     """Brings the read models to the head of the log: itself, or by waiting for the worker."""
-    from projections.partnership.queries import ReadModels  # noqa: PLC0415
-    from projections.runtime.lease import lease_for  # noqa: PLC0415
+    from projections.partnership.queries import ReadModels
+    from projections.runtime.lease import lease_for
 
     lease = lease_for(settings.database_url)
     try:
@@ -74,7 +74,7 @@ def up_to_date(app: RoadmapLedger, runner: Runner, settings: Settings, wait: flo
 
 def worker() -> None:
     """Run the projections as their own process (a standby takes over if the active one dies)."""
-    from projections.runtime.lease import lease_for  # noqa: PLC0415
+    from projections.runtime.lease import lease_for
 
     settings = load_settings()
     with read_side(settings) as (_, _, runner):
@@ -101,8 +101,8 @@ def rebuild_command(
     ] = None,
 ) -> None:
     """Build a projection afresh from the log, then swap it in at once."""
-    from projections.catalog import rebuild  # noqa: PLC0415
-    from projections.runtime.rebuild import RebuildStuckError, UnknownProjectionError  # noqa: PLC0415
+    from projections.catalog import rebuild
+    from projections.runtime.rebuild import RebuildStuckError, UnknownProjectionError
 
     settings = load_settings()
     with read_side(settings) as (app, store, _):
@@ -136,7 +136,7 @@ def rebuild_command(
 @projections_app.command("status")
 def status() -> None:
     """Each projection's position and how far it is behind the log."""
-    from projections.partnership.queries import ReadModels  # noqa: PLC0415
+    from projections.partnership.queries import ReadModels
 
     settings = load_settings()
     with read_side(settings) as (app, store, runner):
@@ -156,8 +156,8 @@ def report(
     lang: LangOption = Lang.EN,
 ) -> None:
     """Print a report, as JSON or CSV, from up-to-date read models."""
-    from api.i18n.reports import csv_headers, localized_row  # noqa: PLC0415
-    from projections.partnership.reports import REPORTS, as_csv  # noqa: PLC0415
+    from api.i18n.reports import csv_headers, localized_row
+    from projections.partnership.reports import REPORTS, as_csv
 
     chosen = REPORTS.get(name)
     if chosen is None:

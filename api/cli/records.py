@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 def demo() -> None:
     """Load the 2016 France-Canada Peacekeeping Roadmap and its first actions (idempotent)."""
-    from domain.adapters.demo import load_demo  # noqa: PLC0415
-    from domain.model.errors import DomainError  # noqa: PLC0415
+    from domain.adapters.demo import load_demo
+    from domain.model.errors import DomainError
 
     with open_ledger(load_settings()) as app:
         try:
@@ -91,7 +91,7 @@ def state(
     lang: LangOption = Lang.EN,
 ) -> None:
     """Print a roadmap's state (replayed from the log) as JSON, at any point in time."""
-    from domain.model.errors import NotFoundError  # noqa: PLC0415
+    from domain.model.errors import NotFoundError
 
     with open_ledger(load_settings()) as app:
         chosen = roadmap_id or _only_roadmap(app)
@@ -102,14 +102,14 @@ def state(
     if answer is None:  # only an as_of before the roadmap was recorded finds nothing
         when = as_of.isoformat() if as_of else "now"
         fail(f"roadmap {chosen} was not yet recorded at {when}")
-    from api.localize import localize  # noqa: PLC0415
+    from api.localize import localize
 
     typer.echo(json.dumps(localize(answer, lang.value), indent=2, ensure_ascii=False))
 
 
 def _export_to_file(app: RoadmapLedger, output: Path) -> int:
     """Write beside the target and rename, so a failed export leaves no half file."""
-    from domain.adapters.archive import export_events  # noqa: PLC0415
+    from domain.adapters.archive import export_events
 
     partial = output.with_name(f".{output.name}.partial")
     try:
@@ -134,7 +134,7 @@ def export(
     ] = None,
 ) -> None:
     """Write every event, in log order, as JSON Lines (a backup, or a move to PostgreSQL)."""
-    from domain.adapters.archive import ArchiveError, export_events  # noqa: PLC0415
+    from domain.adapters.archive import ArchiveError, export_events
 
     with open_ledger(load_settings()) as app:
         try:
@@ -157,7 +157,7 @@ def import_(
     ] = None,
 ) -> None:
     """Load an export into an empty store, after checking every line of it."""
-    from domain.adapters.archive import ArchiveError, import_events  # noqa: PLC0415
+    from domain.adapters.archive import ArchiveError, import_events
 
     with open_ledger(load_settings()) as app:
         try:

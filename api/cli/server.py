@@ -74,9 +74,9 @@ def banner(url: str, database_url: str, secret: str, app: Any = None) -> str:
 
 
 def _server(config: uvicorn.Config, url: str, settings: Any) -> uvicorn.Server:
-    import uvicorn  # noqa: PLC0415 - the server's imports only when serving
+    import uvicorn
 
-    from api.auth import secret_source  # noqa: PLC0415
+    from api.auth import secret_source
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -102,7 +102,7 @@ def serve(
     settings = load_settings()  # a wrong setting stops here with exit 2, not inside the server
     if find_spec("api.app") is None:
         fail("the HTTP app (api/app.py) is not installed")
-    import uvicorn  # noqa: PLC0415 - the server's imports only when serving
+    import uvicorn
 
     sock = _bind(host, port)
     shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a name to show
@@ -129,7 +129,7 @@ def token(
     Says on stderr which secret signed it: a server with another secret refuses the token.
     """
     settings = load_token_settings()
-    from api.tokens import mint_token, secret_source  # noqa: PLC0415 - only when minting
+    from api.tokens import mint_token, secret_source
 
     roles = [r.value for r in dict.fromkeys(role)]
     source = secret_source(settings)

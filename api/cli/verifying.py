@@ -12,24 +12,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from eventsourcing.persistence import PersistenceError
 
 from api.cli.common import BAD_USAGE, FAILED, fail, load_settings, redacted, utf8
-from api.settings import Settings
-from domain.application.service import RoadmapLedger
-from projections.audit import merkle
-from projections.audit.bundles import HEADER, BundleError, ProofBundle, check
-from projections.audit.leaf import leaf_bytes, leaf_hash
-from projections.audit.notes import Note, NoteError, VerifierKey, raw_public
-from projections.audit.signing import Signer, load_public_key, signature_valid
-from projections.audit.verify import SavedCheckpointError, Verdict
-from projections.audit.verify import verify as verify_record
-from projections.audit.witness import WitnessConfigError, load_witnesses
-from projections.runtime.db import ReadStore, missing_store
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from api.settings import Settings
+    from domain.application.service import RoadmapLedger
+    from projections.audit.notes import Note, VerifierKey
+    from projections.audit.verify import Verdict
+    from projections.runtime.db import ReadStore
+
+# The store's and the audit's modules are imported by the commands that use them: `roadmap
+# --help` and the quick commands do not pay for them.
+
 
 PublicKeyOption = Annotated[
     Path | None,
@@ -45,6 +45,11 @@ VerifierKeyOption = Annotated[
 
 
 def _verifier_key(value: str) -> VerifierKey:
+    from projections.audit.notes import (
+        NoteError,
+        VerifierKey,
+    )
+
     path = Path(value)
     try:
         text = path.read_text(encoding="utf-8") if path.is_file() else value
@@ -57,6 +62,8 @@ def _verifier_key(value: str) -> VerifierKey:
 
 
 def _public_key(path: Path) -> Ed25519PublicKey:
+    from projections.audit.signing import load_public_key
+
     try:
         return load_public_key(path.read_bytes())
     except (OSError, TypeError, ValueError) as error:
@@ -67,6 +74,9 @@ def _keys(
     settings: Settings, public_key: Path | None, verifier_key: str | None
 ) -> tuple[Ed25519PublicKey, VerifierKey | None]:
     """The key to check against: given (then the local signing key is not read), or local."""
+    from projections.audit.notes import raw_public
+    from projections.audit.signing import Signer
+
     log_key = _verifier_key(verifier_key) if verifier_key is not None else None
     if public_key is not None:
         key = _public_key(public_key)
@@ -85,6 +95,11 @@ def _keys(
 
 
 def _saved(path: Path) -> Note:
+    from projections.audit.notes import (
+        Note,
+        NoteError,
+    )
+
     try:
         return Note.parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, NoteError) as error:
@@ -94,6 +109,14 @@ def _saved(path: Path) -> Note:
 @contextmanager
 def _existing(settings: Settings) -> Iterator[tuple[RoadmapLedger, ReadStore]]:
     """The store as it is, or exit 1 naming what is missing: nothing is created."""
+    from eventsourcing.persistence import PersistenceError
+
+    from domain.application.service import RoadmapLedger
+    from projections.runtime.db import (
+        ReadStore,
+        missing_store,
+    )
+
     url = settings.database_url
     where = redacted(url)
     missing = missing_store(url)
@@ -136,6 +159,9 @@ def verify(
     ] = None,
 ) -> None:
     """Recompute every leaf from the stored events; check every signed head and checkpoint."""
+    from projections.audit.verify import SavedCheckpointError
+    from projections.audit.verify import verify as verify_record
+
     settings = load_settings()
     key, log_key = _keys(settings, public_key, verifier_key)
     saved = _saved(since) if since is not None else None
@@ -232,6 +258,9 @@ def verify_proof(
     ] = None,
 ) -> None:
     """Check a proof bundle, or an inclusion or consistency proof, without the server."""
+    from projections.audit.bundles import HEADER
+    from projections.audit.signing import signature_valid
+
     try:
         text = proof.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -263,6 +292,17 @@ def verify_proof(
 
 
 def _bundle(text: str, log_key: VerifierKey, witness_keys: Path | None, entry: Path | None) -> None:
+    from projections.audit.bundles import (
+        BundleError,
+        ProofBundle,
+        check,
+    )
+    from projections.audit.leaf import leaf_bytes
+    from projections.audit.witness import (
+        WitnessConfigError,
+        load_witnesses,
+    )
+
     try:
         witnesses = [w.key for w in load_witnesses(witness_keys)]
     except WitnessConfigError as error:
@@ -292,6 +332,9 @@ def _bundle(text: str, log_key: VerifierKey, witness_keys: Path | None, entry: P
 
 
 def _inclusion(proof: dict[str, Any], head: dict[str, Any], entry: Path | None) -> tuple[bool, str]:
+    from projections.audit import merkle
+    from projections.audit.leaf import leaf_hash
+
     size, index = int(proof["tree_size"]), int(proof["leaf_index"])
     if size != int(head["tree_size"]):
         return False, f"the proof is for tree size {size}, the head for {head['tree_size']}"
@@ -315,6 +358,8 @@ def _inclusion(proof: dict[str, Any], head: dict[str, Any], entry: Path | None) 
 def _consistency(
     proof: dict[str, Any], old: dict[str, Any], new: dict[str, Any]
 ) -> tuple[bool, str]:
+    from projections.audit import merkle
+
     first, second = int(proof["first"]), int(proof["second"])
     if (first, second) != (int(old["tree_size"]), int(new["tree_size"])):
         return False, "the proof's sizes are not those of the two heads"

@@ -201,7 +201,9 @@ def _checkpoint(side: ReadSide, tree_size: int | None) -> Note:
     summary="The latest checkpoint (signed note), or the one signed at `tree_size` leaves",
 )
 def checkpoint(
-    side: ReadSideDep, _auditor: AuditorDep, tree_size: Annotated[int | None, Query(ge=1)] = None
+    side: ReadSideDep,
+    _auditor: AuditorDep,
+    tree_size: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> PlainTextResponse:
     return PlainTextResponse(_checkpoint(side, tree_size).serialize())
 

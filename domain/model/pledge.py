@@ -186,7 +186,8 @@ class Pledge(Item):
     def fulfil(self, *, reason: TextInput | None = None, ctx: Context) -> None:
         """Short of the pledged quantity, a fulfilment needs its reason on record."""
         self._require_active(ctx)
-        reason_text = ctx.optional_text(reason, "reason", limit=2000)
+        blank = isinstance(reason, str) and not reason.strip()
+        reason_text = None if blank else ctx.optional_text(reason, "reason", limit=2000)
         delivered, pledged = self.state.delivered, self.state.quantity
         if delivered.amount < pledged.amount and reason_text is None:
             msg = (

@@ -71,6 +71,10 @@ class Column:
         for part in filter(None, self.path.split(".")):
             if value is None:
                 return None
+            if isinstance(value, str):
+                # A plain string where a text belongs (an event written below the API, at a
+                # version that expects texts): what was written, read as English.
+                return None if part == "fr" else value
             # A text's own column holds it as written; `_en`/`_fr` each language.
             value = value[value["lang"]] if part == WRITTEN else value[part]
         return value

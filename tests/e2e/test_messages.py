@@ -93,7 +93,8 @@ def test_a_pledge_fulfilled_short_of_its_quantity_needs_a_reason(api: Api) -> No
     assert api.read(path)["status"] == "fulfilled"
     entries = api.read(f"/roadmaps/{api.read(path)['roadmap_id']}/audit?stream_id={pledge_id}")
     fulfilled = entries["entries"][-1]
-    assert (fulfilled["event_type"], fulfilled["data"]) == ("Fulfilled", {"reason": reason})
+    written = {"en": reason, "fr": None, "lang": "en"}
+    assert (fulfilled["event_type"], fulfilled["data"]) == ("Fulfilled", {"reason": written})
     assert reason in fulfilled["summary"]
 
 
@@ -103,7 +104,7 @@ def test_a_pledge_fulfilled_in_full_needs_no_reason(api: Api) -> None:
     api.ok(f"{path}/progress", CA, {"delivered": {"amount": "600", "unit": "personnel"}})
     api.ok(f"{path}/fulfilment", CA)
     entries = api.read(f"/roadmaps/{api.read(path)['roadmap_id']}/audit?stream_id={pledge_id}")
-    assert entries["entries"][-1]["data"] == {}  # as a fulfilment of release 0.1 shows it
+    assert entries["entries"][-1]["data"] == {"reason": None}  # recorded: no reason
 
 
 def test_progress_beyond_the_pledge_is_accepted_and_flagged(api: Api) -> None:

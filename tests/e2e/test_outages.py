@@ -107,7 +107,7 @@ def _made_titles(url: str) -> list[str]:
         for notification in ledger.notifications():
             event = ledger.mapper.to_domain_event(notification)
             if type(event).__qualname__ == "Pledge.Made":
-                titles.append(vars(event)["title"])
+                titles.append(str(vars(event)["title"]))
         return titles
     finally:
         ledger.close()

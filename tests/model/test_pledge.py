@@ -159,7 +159,7 @@ def test_fulfilled() -> None:
     fulfilled = accepted(pledge, lambda p: p.fulfil(ctx=ctx(CA_OFFICIAL)))
     assert isinstance(fulfilled, Pledge.Fulfilled)
     assert fulfilled.reason is None
-    assert pledge.entries[-1].payload == {}  # no reason: as version 1 recorded it
+    assert pledge.entries[-1].payload == {"reason": None}  # no reason needed in full
     assert pledge.state.status == "fulfilled"
 
 

@@ -22,11 +22,9 @@ from api.app import create_app
 from api.auth import mint_token
 from api.cli import app as cli
 from domain.application.service import RoadmapLedger
-from domain.model.history import Entry
-from domain.model.plain import plain
 from domain.model.pledge import Pledge
 from domain.model.roadmap import Roadmap
-from projections.audit.leaf import leaf_entry, leaf_hash
+from projections.audit.leaf import StoredLeaves, leaf_hash
 from projections.audit.signing import Signer
 from projections.audit.verify import verify
 from projections.partnership.queries import AuditFilter, ReadModels
@@ -140,27 +138,26 @@ def test_hostile_texts_are_projected_exactly_rebuilt_and_verified(
     models = ReadModels(store)
     pledge = models.item("pledges", str(ids["pledge"]))
     assert pledge is not None
-    assert pledge["title"] == _expected("private", "nul")  # the revision's, exactly
+    assert _written(pledge["title"]) == _expected("private", "nul")  # the revision's, exactly
     assert pledge["beneficiary"] == _expected("bidi", "nul")
-    assert pledge == app.get_public(Pledge, ids["pledge"])  # the replay reference
+    assert _as_written(pledge) == _as_written(app.get_public(Pledge, ids["pledge"]))  # replay
     roadmap = models.item("roadmaps", str(ids["roadmap"]))
     assert roadmap is not None
-    assert roadmap["title"] == _expected("nul", "controls", "surrogates")
-    assert roadmap["priorities"][0]["title"] == _expected("nul", "bidi", "surrogates")
-    assert roadmap == app.get_public(Roadmap, ids["roadmap"])
+    assert _written(roadmap["title"]) == _expected("nul", "controls", "surrogates")
+    assert _written(roadmap["priorities"][0]["title"]) == _expected("nul", "bidi", "surrogates")
+    assert _as_written(roadmap) == _as_written(app.get_public(Roadmap, ids["roadmap"]))
     state = state_at(store, str(ids["roadmap"]), as_of=None, effective_on=None, position=0)
     assert state is not None
-    assert state["roadmap"] == roadmap
-    assert state["pledges"] == [pledge]
+    assert _as_written(state["roadmap"]) == _as_written(roadmap)
+    assert _as_written(state["pledges"]) == [_as_written(pledge)]
 
     page = models.audit(AuditFilter(roadmap_id=str(ids["roadmap"])), limit=10)
     assert [e["stream_version"] for e in page.entries] == [1, 1, 2]
     for entry, notification in zip(
         page.entries, list(app.notifications())[-3:], strict=True
     ):  # each entry shows the event as stored, and hashes as its leaf
-        event = app.mapper.to_domain_event(notification)
-        fields = leaf_entry(str(event.originator_id), Entry.of(event))
-        assert entry["data"] == fields["data"] == plain(Entry.of(event).payload)
+        fields = StoredLeaves().fields(notification)
+        assert entry["data"] == fields["data"]
         assert entry["actor"] == "demo\x00" + EXPECTED["bidi"]
         assert entry["hash"] == leaf_hash(fields)
 
@@ -168,6 +165,23 @@ def test_hostile_texts_are_projected_exactly_rebuilt_and_verified(
     verdict = verify(app, store, signer.public)
     assert verdict.ok, verdict.line()
     assert verdict.covered == verdict.events == app.position()
+
+
+def _as_written(value: Any) -> Any:
+    """Every text of a value as written (records written below the API may hold a plain
+    string where this release writes a text: both read the same)."""
+    if isinstance(value, dict) and "lang" in value and set(value) <= {"en", "fr", "lang"}:
+        return value[value["lang"]]
+    if isinstance(value, dict):
+        return {k: _as_written(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_written(v) for v in value]
+    return value
+
+
+def _written(text: Any) -> Any:
+    """A text as written: the form in its own language (a text of the record), or itself."""
+    return text[text["lang"]] if isinstance(text, dict) and "lang" in text else text
 
 
 def test_hostile_texts_answer_exactly_over_http(database_url: str) -> None:
@@ -187,7 +201,7 @@ def test_hostile_texts_answer_exactly_over_http(database_url: str) -> None:
         assert state.json()["roadmap"]["title"] == _expected("nul", "controls", "surrogates")
         audit = client.get(f"/roadmaps/{ids['roadmap']}/audit", params=params, headers=headers)
         assert audit.status_code == 200, audit.text
-        assert audit.json()["entries"][0]["data"]["title"] == _expected(
+        assert _written(audit.json()["entries"][0]["data"]["title"]) == _expected(
             "nul", "controls", "surrogates"
         )
         assert client.get("/ready").status_code == 200
