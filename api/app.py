@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api import openapi, problems
+from api import docs_pages, openapi, problems
 from api.auth import Authenticator
 from api.kinds import router_module
 from api.middleware import (
@@ -103,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         default_response_class=LedgerJSONResponse,
+        docs_url=None,  # served by docs_pages from the app's own assets (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.authenticator = authenticator
@@ -122,4 +124,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(UnexpectedErrorMiddleware)
     openapi.install(app)
+    docs_pages.install(app)
     return app
