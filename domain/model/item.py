@@ -18,7 +18,15 @@ from domain.model.errors import (
     NotYourPartyError,
 )
 from domain.model.history import AMENDMENTS, CREATION_VERSION, RETRACTED, Entry, View, view
-from domain.model.texts import LANGS, Text, TextInput, as_text, english, upcast_texts
+from domain.model.texts import (
+    LANGS,
+    Text,
+    TextInput,
+    as_text,
+    english,
+    read_as_english,
+    upcast_texts,
+)
 from domain.model.values import Context, text
 
 S = typing.TypeVar("S")
@@ -74,12 +82,6 @@ def handler_of(cls: type[Item], event_class: type) -> Handler | None:
 
 #: Payload fields that hold free texts, wherever they appear (corrections name them too).
 TEXT_FIELDS = frozenset({"title", "summary", "text", "reason", "location", "subject"})
-
-
-def _texts_v1_v2(state: dict[str, Any]) -> None:
-    for name in ("note", *TEXT_FIELDS):
-        if isinstance(state.get(name), str):
-            state[name] = english(state[name])
 
 
 def _types_of(hint: Any) -> tuple[Any, ...]:
@@ -161,7 +163,7 @@ class Item(Aggregate):
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """Texts were plain English strings before: the reason, the note, corrected texts."""
-            _texts_v1_v2(state)
+            read_as_english(state, *TEXT_FIELDS)
             changes = state["changes"]
             for name in TEXT_FIELDS & changes.keys():
                 if isinstance(changes[name], str):

@@ -18,7 +18,7 @@ from domain.model.errors import (
 from domain.model.history import Entry
 from domain.model.item import Item, evolves
 from domain.model.roadmap import RoadmapState
-from domain.model.texts import Text, TextInput, upcast_texts
+from domain.model.texts import Text, TextInput, read_as_english, upcast_texts
 from domain.model.values import (
     Context,
     PledgeKind,
@@ -88,7 +88,7 @@ class Pledge(Item):
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            upcast_texts().__func__(state)
+            read_as_english(state)
             state["reason"] = None
 
     class Withdrawn(Item.Event):

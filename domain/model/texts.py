@@ -61,19 +61,23 @@ def as_optional_text(value: Text | str | None) -> Text | None:
     return None if value is None else as_text(value)
 
 
-def upcast_texts(*names: str) -> Any:
-    """An upcaster (`upcast_v1_v2`) reading the plain strings of `names` as English texts.
+def read_as_english(state: dict[str, Any], *names: str) -> None:
+    """Reads the plain strings of `note` (on every event) and of `names` as English texts.
 
-    `note`, on every event, is always included. Stored events stay as they were written: this
-    runs when a release reads one, and the audit trail's leaves are computed from the record.
+    Stored events stay as they were written: this runs when a release reads one (an upcaster),
+    and the audit trail's leaves are computed from the record.
     """
-    fields = ("note", *names)
+    for name in ("note", *names):
+        value = state.get(name)
+        if isinstance(value, str):
+            state[name] = english(value)
+
+
+def upcast_texts(*names: str) -> Any:
+    """An upcaster (`upcast_v1_v2`) reading the plain strings of `names` as English texts."""
 
     def upcast(state: dict[str, Any]) -> None:
-        for name in fields:
-            value = state.get(name)
-            if isinstance(value, str):
-                state[name] = english(value)
+        read_as_english(state, *names)
 
     return staticmethod(upcast)
 
