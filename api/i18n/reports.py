@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.localize import localize
+from domain.model.kinds import KINDS
 from projections.partnership.reports import Report
 
 TITLES_FR = {
@@ -46,12 +47,8 @@ COLUMNS_FR = {
     "due_on": "échéance",
 }
 
-KINDS_FR = {
-    "decision": "décision",
-    "pledge": "engagement",
-    "exchange": "échange",
-    "assessment": "évaluation",
-}
+#: Item kinds by their English noun (the registry says both).
+KINDS_FR = {kind.noun: kind.noun_fr for kind in KINDS}
 
 REASONS_FR = {
     "awaiting endorsement": "en attente d'approbation",
