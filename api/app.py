@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api import docs_pages, openapi, problems
+from api import auditor_page, docs_pages, openapi, problems
 from api.auth import Authenticator
 from api.kinds import router_module
 from api.middleware import (
@@ -25,7 +25,7 @@ from api.middleware import (
     UnexpectedErrorMiddleware,
 )
 from api.readside import open_read_side
-from api.routers import audit, corrections, health, history, reports
+from api.routers import audit, corrections, health, history, reports, workbench
 from api.settings import Settings
 from domain.application.service import RoadmapLedger
 from domain.model.kinds import KINDS
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.authenticator = authenticator
     problems.install(app)
     kinds = [router_module(kind).router for kind in KINDS]
-    general = [corrections.router, history.router, audit.router, reports.router]
+    general = [corrections.router, history.router, audit.router, reports.router, workbench.router]
     routers = [health.router, *kinds, *general]
     for router in routers:
         app.include_router(router)
@@ -125,4 +125,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UnexpectedErrorMiddleware)
     openapi.install(app)
     docs_pages.install(app)
+    auditor_page.install(app)
     return app

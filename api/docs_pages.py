@@ -1,5 +1,5 @@
 """`/docs` (Swagger UI) and `/redoc` (ReDoc) from assets the app serves itself, so both work on a
-machine without internet; `/` leads to them."""
+machine without internet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
@@ -40,8 +40,3 @@ def install(app: FastAPI) -> None:
             redoc_favicon_url="/static/swagger-ui/favicon-32x32.png",
             with_google_fonts=False,
         )
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        """The API's documentation (the auditor's workbench will take this place)."""
-        return RedirectResponse("/docs")

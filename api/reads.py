@@ -141,11 +141,12 @@ def audit(
     limit: int,
     min_position: int | None,
     lang: Language = DEFAULT,
+    newest_first: bool = False,
 ) -> dict[str, Any]:
     """One page of the audit trail; `next_cursor` is the `after` of the next page. Each entry's
     `data` is the record as it was written; its summary is given in the caller's language."""
     settle(side, settings, min_position, "audit")
-    page = side.models.audit(where, after=after, limit=limit)
+    page = side.models.audit(where, after=after, limit=limit, newest_first=newest_first)
     _positioned(response, page.position)
     entries = [summarized(entry, lang) for entry in page.entries]
     return {"entries": entries, "next_cursor": page.next_cursor, "position": page.position}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -28,7 +28,7 @@ from api.schemas.audit import (
     InclusionProof,
     TreeHead,
 )
-from api.schemas.common import Instant
+from api.schemas.common import Day, Instant
 from domain.model.errors import NotFoundError
 from projections.audit import checkpoints, proofs
 from projections.audit.notes import Note, VerifierKey
@@ -46,6 +46,22 @@ After = Annotated[
     int, Query(ge=0, le=2**62, description="Cursor: entries after this position (next_cursor).")
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Entries per page.")]
+ActorName = Annotated[
+    str | None, Query(min_length=1, max_length=200, description="Only this actor (token subject).")
+]
+ItemKind = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z]{1,64}$", description="Only this item kind, e.g. Pledge, Roadmap."),
+]
+EffectiveFrom = Annotated[Day | None, Query(description="Effective on or after (YYYY-MM-DD).")]
+EffectiveTo = Annotated[Day | None, Query(description="Effective on or before (YYYY-MM-DD).")]
+Order = Annotated[
+    Literal["asc", "desc"],
+    Query(
+        description="`asc`: log order (default); `desc`: newest first. `after` is the cursor "
+        "in either order (the `next_cursor` of the previous page)."
+    ),
+]
 Size = Annotated[int, Query(ge=1, le=2**62)]
 
 
@@ -76,6 +92,11 @@ def roadmap_audit(
     party: Party = None,
     event_type: EventType = None,
     stream_id: Annotated[UUID | None, Query(description="Only this item's events.")] = None,
+    actor: ActorName = None,
+    item_kind: ItemKind = None,
+    effective_from: EffectiveFrom = None,
+    effective_to: EffectiveTo = None,
+    order: Order = "asc",
     min_position: MinPosition = None,
 ) -> dict[str, Any]:
     where = _filter(
@@ -85,6 +106,10 @@ def roadmap_audit(
         party=party,
         event_type=event_type,
         stream_id=stream_id,
+        actor=actor,
+        item_kind=item_kind,
+        effective_from=effective_from,
+        effective_to=effective_to,
     )
     return reads.audit(
         side,
@@ -95,6 +120,7 @@ def roadmap_audit(
         limit=limit,
         min_position=min_position,
         lang=lang,
+        newest_first=order == "desc",
     )
 
 
@@ -117,9 +143,25 @@ def all_audit(
     until: Until = None,
     party: Party = None,
     event_type: EventType = None,
+    stream_id: Annotated[UUID | None, Query(description="Only this item's events.")] = None,
+    actor: ActorName = None,
+    item_kind: ItemKind = None,
+    effective_from: EffectiveFrom = None,
+    effective_to: EffectiveTo = None,
+    order: Order = "asc",
     min_position: MinPosition = None,
 ) -> dict[str, Any]:
-    where = _filter(since=since, until=until, party=party, event_type=event_type)
+    where = _filter(
+        stream_id=stream_id,
+        since=since,
+        until=until,
+        party=party,
+        event_type=event_type,
+        actor=actor,
+        item_kind=item_kind,
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
     return reads.audit(
         side,
         settings,
@@ -129,6 +171,7 @@ def all_audit(
         limit=limit,
         min_position=min_position,
         lang=lang,
+        newest_first=order == "desc",
     )
 
 

@@ -15,6 +15,7 @@ from api.openapi import READ_RESPONSES
 from api.schemas.audit import HistoryAnswer
 from domain.model.errors import NotFoundError
 from domain.model.kinds import KINDS, Kind
+from domain.model.plain import plain
 from projections.audit.queries import AuditFilter
 
 router = APIRouter(tags=["history"])
@@ -60,10 +61,25 @@ def _history(kind: Kind) -> Callable[..., dict[str, Any]]:
             after = page.next_cursor
         if not versions:
             raise NotFoundError(f"no {kind.noun} {item_id}")
+        _with_authority(side, kind, item_id, versions)
         response.headers[reads.POSITION_HEADER] = str(page.position)
         return {"id": str(item_id), "versions": versions, "position": page.position}
 
     return history
+
+
+def _with_authority(
+    side: ReadSideDep, kind: Kind, item_id: UUID, versions: list[dict[str, Any]]
+) -> None:
+    """Each version's `authority` and `note`: metadata of the record that no leaf commits to,
+    so they come from the item's events, not from the audit trail."""
+    entries = {
+        entry.version: entry for entry in side.ledger.get_item(kind.aggregate, item_id).entries
+    }
+    for version in versions:
+        entry = entries.get(version["version"])
+        version["authority"] = None if entry is None else plain(entry.authority)
+        version["note"] = None if entry is None else plain(entry.note)
 
 
 for _kind in KINDS:

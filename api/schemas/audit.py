@@ -137,6 +137,12 @@ class HistoryEntry(BaseModel):
     )
     position: int
     hash: str
+    authority: Any = Field(
+        default=None,
+        description="The document or mandate the action was recorded under (as recorded: a "
+        "text, or `{en, fr}`); null when none. Not part of the leaf.",
+    )
+    note: Any = Field(default=None, description="The note recorded with the action, if any.")
 
 
 class HistoryAnswer(BaseModel):

@@ -64,9 +64,16 @@ class ReadModels:
             )
             return [from_db("json", row[0]) for row in cursor.fetchall()]
 
-    def audit(self, where: AuditFilter, *, after: int = 0, limit: int = 100) -> AuditPage:
+    def audit(
+        self, where: AuditFilter, *, after: int = 0, limit: int = 100, newest_first: bool = False
+    ) -> AuditPage:
         return audit_page(
-            self.store, where, after=after, limit=limit, position=self.position("audit")
+            self.store,
+            where,
+            after=after,
+            limit=limit,
+            position=self.position("audit"),
+            newest_first=newest_first,
         )
 
 

@@ -31,7 +31,7 @@ def test_the_swagger_page_reads_the_apps_own_schema(api: Api) -> None:
     assert api.client.get("/openapi.json").json()["info"]["title"] == "Roadmap Ledger"
 
 
-def test_the_root_leads_to_the_documentation(api: Api) -> None:
+def test_the_root_leads_to_the_auditors_workbench(api: Api) -> None:
     answer = api.client.get("/", follow_redirects=False)
     assert answer.status_code in (302, 307)
-    assert answer.headers["location"] == "/docs"
+    assert answer.headers["location"] == "/auditor/"
