@@ -10,8 +10,8 @@ from tests.browser.conftest import SCREENSHOTS, Workbench
 
 def settled(page: Any) -> None:
     """The view has rendered (app.js marks the body after each render)."""
-    page.wait_for_function("document.body.dataset.ready !== undefined")
-    page.wait_for_function("document.getElementById('main').getAttribute('aria-busy') === null")
+    page.wait_for_function("() => document.body.dataset.ready !== undefined")
+    page.wait_for_function("() => document.getElementById('main').getAttribute('aria-busy') === null")
 
 
 def sign_in(page: Any, workbench: Workbench, token: str | None = None) -> None:
@@ -47,8 +47,26 @@ def same_origin(page: Any, workbench: Workbench) -> None:
         assert (parts.scheme, parts.netloc) == (origin.scheme, origin.netloc), url
 
 
-def shot(page: Any, workbench: Workbench, name: str) -> None:
-    """Screenshots of the SQLite run go to docs/screenshots (both backends draw the same page)."""
-    if workbench.backend == "sqlite":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def shot(page: Any, workbench: Workbench, name: str, selector: str | None = None) -> None:
+    """Screenshots of the SQLite run go to docs/screenshots (both backends draw the same page):
+    the whole page, or one part of it."""
+    if workbench.backend != "sqlite":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = str(SCREENSHOTS / f"{name}.png")
+    if selector is None:
+        page.screenshot(path=path, full_page=True)
+    else:
+        page.locator(selector).screenshot(path=path)
+
+
+def tab_to(page: Any, selector: str, limit: int = 80) -> None:
+    """Presses Tab until `selector` has the focus, which must then be visibly outlined."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline not in ("", "none"), f"{selector} has no visible focus"
+            return
+    msg = f"Tab never reached {selector}"
+    raise AssertionError(msg)
