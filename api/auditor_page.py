@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from starlette.responses import Response
+from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -37,7 +38,10 @@ class SecureStaticFiles(StaticFiles):
     """Static files, each answer (redirects and 404s too) with the security headers."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as error:
+            response = PlainTextResponse(str(error.detail), status_code=error.status_code)
         response.headers.update(SECURITY_HEADERS)
         return response
 

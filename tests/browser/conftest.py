@@ -161,12 +161,14 @@ def workbench(
 @pytest.fixture
 def page(browser: Any, workbench: Workbench) -> Iterator[Any]:
     """A fresh context (empty storage) on the app; every request's URL is kept."""
-    context = browser.new_context(base_url=workbench.base_url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=workbench.base_url, viewport={"width": 1280, "height": 900}
+    )
     tab = context.new_page()
-    tab.requests = []  # type: ignore[attr-defined]
-    tab.on("request", lambda r: tab.requests.append(r.url))  # type: ignore[attr-defined]
-    tab.console = []  # type: ignore[attr-defined]
-    tab.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))  # type: ignore[attr-defined]
-    tab.on("pageerror", lambda e: tab.console.append(f"pageerror: {e}"))  # type: ignore[attr-defined]
+    tab.requests = []
+    tab.on("request", lambda r: tab.requests.append(r.url))
+    tab.console = []
+    tab.on("console", lambda m: tab.console.append(f"{m.type}: {m.text}"))
+    tab.on("pageerror", lambda e: tab.console.append(f"pageerror: {e}"))
     yield tab
     context.close()

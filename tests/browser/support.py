@@ -11,7 +11,9 @@ from tests.browser.conftest import SCREENSHOTS, Workbench
 def settled(page: Any) -> None:
     """The view has rendered (app.js marks the body after each render)."""
     page.wait_for_function("() => document.body.dataset.ready !== undefined")
-    page.wait_for_function("() => document.getElementById('main').getAttribute('aria-busy') === null")
+    page.wait_for_function(
+        "() => document.getElementById('main').getAttribute('aria-busy') === null"
+    )
 
 
 def sign_in(page: Any, workbench: Workbench, token: str | None = None) -> None:
@@ -33,7 +35,10 @@ def badges(page: Any) -> list[tuple[str, str]]:
     """(status, reason) of every badge in the timeline, top to bottom."""
     cells = page.locator("#timeline tbody .badge")
     return [
-        (cells.nth(i).get_attribute("data-status") or "", cells.nth(i).locator(".reason").inner_text())
+        (
+            cells.nth(i).get_attribute("data-status") or "",
+            cells.nth(i).locator(".reason").inner_text(),
+        )
         for i in range(cells.count())
     ]
 

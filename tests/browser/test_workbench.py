@@ -56,7 +56,8 @@ def test_one_altered_byte_of_a_proof_fails_that_entry(page: Any, workbench: Work
     assert reason.startswith(PROOF_FAILS.format(size=_size(workbench))), reason
     assert "the proof or the log was altered" in reason
     others = [status for status, _ in badges(page)]
-    assert others.count("failed") == 1 and others.count("verified") == len(others) - 1
+    assert others.count("failed") == 1
+    assert others.count("verified") == len(others) - 1
     shot(page, workbench, "tampered-proof", "#timeline")
     same_origin(page, workbench)
 
@@ -129,9 +130,9 @@ def test_french_labels_dates_and_data(page: Any, workbench: Workbench) -> None:
     languages: list[str] = []
     page.on(
         "request",
-        lambda r: languages.append(r.headers.get("accept-language", ""))
-        if "/audit" in r.url
-        else None,
+        lambda r: (
+            languages.append(r.headers.get("accept-language", "")) if "/audit" in r.url else None
+        ),
     )
     sign_in(page, workbench)
     pin_key(page, workbench)

@@ -25,7 +25,8 @@ const context = { me: null };
 function parseHash() {
   const raw = location.hash.replace(/^#/, "") || "/";
   const [path, search = ""] = raw.split("?");
-  return { path, params: new URLSearchParams(search) };
+  // A pasted link may hold a time's "+00:00" unescaped: it is a plus, never a space.
+  return { path, params: new URLSearchParams(search.replaceAll("+", "%2B")) };
 }
 
 export function navigate(path, params) {
