@@ -103,6 +103,7 @@ def test_serve_takes_roadmap_port_and_prints_where_to_go(tmp_path: Path) -> None
     url = f"http://{LOOPBACK}:{port}"
     assert f"Roadmap Ledger serves {url}" in output
     assert f"{url}/docs" in output
+    assert f"auditor workbench  {url}/auditor/" in output
     assert "token --sub alice --party FR --role official" in output
     assert f"the secret in {tmp_path / 'secret'}" in output
 
