@@ -173,3 +173,34 @@ def test_the_log_has_only_grown_since_the_last_visit(page: Any, workbench: Workb
     assert growth.get_attribute("data-status") == "verified"
     assert "the log has only grown since" in growth.inner_text()
     assert growth.inner_text().endswith(": 1 new events")
+
+
+def test_without_a_pinned_key_nothing_is_called_verified(page: Any, workbench: Workbench) -> None:
+    sign_in(page, workbench)
+    page.click("#go-timeline")
+    page.wait_for_selector("#timeline tbody tr .badge")
+    settled(page)
+    assert {status for status, _ in badges(page)} == {"unchecked"}
+    assert {reason for _, reason in badges(page)} == {"no verifier key is pinned"}
+
+
+def test_a_key_other_than_the_servers_is_warned_about(page: Any, workbench: Workbench) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+        Ed25519PrivateKey,
+    )
+
+    from projections.audit.notes import VerifierKey  # noqa: PLC0415
+
+    origin = workbench.verifier_key.split("+")[0]
+    other = VerifierKey.of(origin, Ed25519PrivateKey.generate().public_key()).text()
+    sign_in(page, workbench)
+    pin_key(page, workbench, other)
+    assert "the server now serves a different key" in page.inner_text("#key-differs")
+    head = page.locator("#checkpoint-status .badge")
+    assert head.get_attribute("data-status") == "failed"
+    assert "does not verify with the pinned key" in head.inner_text()
+    page.goto("/auditor/#/signin")
+    page.wait_for_selector("#key-differs")
+    page.fill("#key-input", other[:-3] + "AAA")
+    page.click("#key-pin")
+    page.wait_for_selector("#key-error >> text=The key ID does not match the key")

@@ -37,8 +37,15 @@ export async function verificationPanel() {
   }
   const head = await checkCheckpoint(api, key);
   const rows = [h("p", { id: "checkpoint-status" }, t("verify.checkpoint"), " ", badge(head))];
-  if (key) rows.push(h("p", { class: "mono small" }, t("key.fingerprint", { fp: key.fingerprint, id: key.idHex })));
-  else rows.push(h("p", {}, h("a", { href: "#/signin" }, t("verify.pinLink"))));
+  if (key) {
+    rows.push(h("p", { class: "mono small" }, t("key.fingerprint", { fp: key.fingerprint, id: key.idHex })));
+    const served = await api.text("/audit/verifier-key").catch(() => null);
+    if (served !== null && served.trim() !== key.text) {
+      rows.push(h("p", { class: "warning", role: "alert", id: "key-differs" }, t("key.differs")));
+    }
+  } else {
+    rows.push(h("p", {}, h("a", { href: "#/signin" }, t("verify.pinLink"))));
+  }
   if (head.status === "verified") {
     const growth = await checkGrowth(api, head.checkpoint);
     rows.push(h("p", { id: "growth-status" }, t("verify.growth"), " ", badge(growth)));
@@ -52,10 +59,10 @@ export async function verifyInto(entries, checkpoint, cells, headStatus) {
   const proofs = new Map();
   await Promise.all(
     entries.map(async (entry, i) => {
-      const result =
-        headStatus && headStatus.status === "failed"
-          ? { status: "failed", reason: "reason.checkpointFailed", params: {} }
-          : await checkEntry(api, entry, checkpoint, proofs);
+      let result;
+      if (headStatus?.status === "failed") result = { status: "failed", reason: "reason.checkpointFailed", params: {} };
+      else if (headStatus?.status === "unchecked") result = { status: "unchecked", reason: headStatus.reason, params: {} };
+      else result = await checkEntry(api, entry, checkpoint, proofs);
       cells[i].replaceChildren(badge(result));
       cells[i].dataset.status = result.status;
     }),
