@@ -24,6 +24,9 @@ logger = logging.getLogger("api")
 ACTOR_SCOPE_KEY = "roadmap.actor"
 #: Probes are never rate limited.
 UNLIMITED_PATHS = frozenset({"/health", "/ready"})
+#: Nor the pages' static files: one visit of the auditor's workbench loads some twenty modules,
+#: which cost the server no more than a file read and carry no token.
+UNLIMITED_PREFIXES = ("/auditor/", "/static/")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -188,7 +191,12 @@ class RateLimitMiddleware:
         self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or path in UNLIMITED_PATHS
+            or path.startswith(UNLIMITED_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         key = self._key(scope)

@@ -252,6 +252,8 @@ def test_429_with_retry_after(database_url: str) -> None:
         for _ in range(3):
             api.client.get("/roadmaps")  # no token: counted per client address
         assert_problem(api.client.get("/roadmaps"), 429, "rate-limited")
+        # The workbench's static files are not: a visit loads some twenty of them.
+        assert api.client.get("/auditor/app.js").status_code == 200
 
 
 def test_500_tells_nothing_of_the_internals(
