@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,17 +98,17 @@ class Workbench:
         return self.get("/audit/verifier-key").text.strip()
 
     def settled(self) -> int:
-        """Waits until the read side has signed a checkpoint of every event; its size."""
+        """Waits until every read model has every event, and a checkpoint of them is signed;
+        answers its size."""
         position = httpx.get(self.base_url + "/ready", timeout=30).json()["position"]
-        answer = self.get(f"/roadmaps/{ROADMAP_ID}/audit", min_position=position, limit=1)
-        assert answer.status_code == 200, answer.text
+        for path in (f"/roadmaps/{ROADMAP_ID}/audit", f"/roadmaps/{ROADMAP_ID}/state", "/roadmaps"):
+            answer = self.get(path, min_position=position)
+            assert answer.status_code == 200, answer.text
         for _ in range(200):
             size = int(self.get("/audit/checkpoint").text.split("\n")[1])
             if size >= position:
                 return size
             httpx.get(self.base_url + "/ready", timeout=30)
-            import time  # noqa: PLC0415
-
             time.sleep(0.05)
         msg = f"no checkpoint of {position} entries was signed"
         raise AssertionError(msg)
@@ -116,8 +117,10 @@ class Workbench:
 def _demo_with_amendments(workbench: Workbench) -> None:
     """The demo, then a correction and a translation of its pledge: item history shows them."""
     ca = workbench.token("demo-ca", "official", party="CA")
-    state = workbench.get(f"/roadmaps/{ROADMAP_ID}/state").json()
-    pledge = next(p for p in state["pledges"] if p["party"] == "CA")
+    position = httpx.get(workbench.base_url + "/ready", timeout=30).json()["position"]
+    answer = workbench.get(f"/roadmaps/{ROADMAP_ID}/state", min_position=position)
+    assert answer.status_code == 200, answer.text
+    pledge = next(p for p in answer.json()["pledges"] if p["party"] == "CA")
     answer = workbench.post(
         f"/pledges/{pledge['id']}/corrections",
         ca,
@@ -142,7 +145,8 @@ def workbench(
         urls = pg.fresh_schema_url()
     url = next(urls)
     try:
-        settings = settings_for(url, rate_limit_per_minute=1_000_000)
+        # A loaded machine may keep the read side behind for a while: reads wait for it.
+        settings = settings_for(url, rate_limit_per_minute=1_000_000, read_wait_seconds=30)
         ledger = RoadmapLedger(url)
         try:
             load_demo(ledger)
