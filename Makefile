@@ -4,6 +4,7 @@
 #   make test   install with the dev tools if needed, run the test suite (PYTEST_ARGS="...")
 #   make lint   ruff check, ruff format --check, mypy, import contracts (lint-imports)
 #   make bench  run the benchmarks (BENCH_ARGS="..." passes extra args)
+#   make screenshots  refresh docs/screenshots (the README's pictures) from the browser tests
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,7 +20,7 @@ PORT ?=
 export PIP_NO_INPUT := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean screenshots
 
 run: $(RUN_STAMP)
 	$(BIN)/roadmap demo
@@ -38,6 +39,9 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 install: $(DEV_STAMP)
+
+screenshots: $(DEV_STAMP)
+	ROADMAP_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/browser -k sqlite -q
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -37,7 +37,14 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Every run saves its screenshots under build/ (ignored by git, so a test run leaves the clone
+# clean); `make screenshots` points this at docs/screenshots, the copies the README shows.
+SCREENSHOTS = Path(
+    os.environ.get(
+        "ROADMAP_SCREENSHOTS",
+        Path(__file__).resolve().parents[2] / "build" / "screenshots",
+    )
+)
 QUIET = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 

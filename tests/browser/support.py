@@ -53,7 +53,7 @@ def same_origin(page: Any, workbench: Workbench) -> None:
 
 
 def shot(page: Any, workbench: Workbench, name: str, selector: str | None = None) -> None:
-    """Screenshots of the SQLite run go to docs/screenshots (both backends draw the same page):
+    """Screenshots of the SQLite run (both backends draw the same page) go to SCREENSHOTS:
     the whole page, or one part of it."""
     if workbench.backend != "sqlite":
         return
