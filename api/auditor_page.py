@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -41,7 +41,9 @@ class SecureStaticFiles(StaticFiles):
         try:
             response = await super().get_response(path, scope)
         except HTTPException as error:
-            response = PlainTextResponse(str(error.detail), status_code=error.status_code)
+            # The app's handler answers it as problem+json, like any other path it does not know.
+            headers = {**(error.headers or {}), **SECURITY_HEADERS}
+            raise HTTPException(error.status_code, error.detail, headers=headers) from None
         response.headers.update(SECURITY_HEADERS)
         return response
 
@@ -55,7 +57,7 @@ class SecureStaticFiles(StaticFiles):
 def install(app: FastAPI) -> None:
     app.mount("/auditor", SecureStaticFiles(directory=AUDITOR, html=True), name="auditor")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def home() -> RedirectResponse:
         """The auditor's workbench; the API's documentation is at /docs."""
         return RedirectResponse("/auditor/")

@@ -133,6 +133,9 @@ def test_the_workbench_is_served_with_its_security_headers(api: Api) -> None:
     missing = api.client.get("/auditor/nothing.js")
     assert missing.status_code == 404
     assert missing.headers["content-security-policy"] == CSP
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["instance"] == "/auditor/nothing.js"
+    assert api.client.head("/", follow_redirects=False).headers["location"] == "/auditor/"
     html = api.client.get("/auditor/").text
     assert '<script type="module" src="app.js"></script>' in html
     assert "http://" not in html
