@@ -35,10 +35,12 @@ import json
 import os
 import random
 import secrets
+import signal
+import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -194,6 +196,8 @@ class Shared:
     #: (pledge id, the position of its creation)
     pledges: list[tuple[str, int]]
     samples: list[Sample]
+    #: Every answered request, warm-up included (the server's CPU is counted over them all).
+    sent: int = 0
 
 
 async def _client(number: int, plan: Plan, transport: Transport, shared: Shared) -> None:
@@ -234,6 +238,7 @@ async def _client(number: int, plan: Plan, transport: Transport, shared: Shared)
         except (OSError, ValueError, asyncio.IncompleteReadError, httpx.HTTPError) as exc:
             error = f"{method} {path}: {type(exc).__name__} {exc}"
         elapsed = time.monotonic() - started
+        shared.sent += 1
         if started >= shared.measured_from:
             shared.budget -= 1
             shared.samples.append((kind, started - shared.measured_from, elapsed, status, error))
@@ -267,6 +272,7 @@ async def _drive(plan: Plan) -> dict[str, Any]:
         "samples": shared.samples,
         "seconds": ended - max(shared.measured_from, began),
         "client_cpu_seconds": cpu,
+        "requests_sent": shared.sent,
         "client_wall_seconds": ended - began,
     }
 
@@ -341,6 +347,22 @@ def _summary(samples: list[Sample], kind: str | None, seconds: float) -> dict[st
     }
 
 
+@contextlib.contextmanager
+def profiled(pid: int | None, output: Path | None) -> Iterator[None]:
+    """`py-spy record` of the server while the clients run (`--profile`), raw folded stacks."""
+    if output is None or pid is None:
+        yield
+        return
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--threads"]
+    spy = subprocess.Popen([*command, "--output", str(output)])  # noqa: S603 - fixed argv
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+
+
 def cpu_seconds(pid: int | None) -> float:
     """User + system CPU seconds of a process so far (Linux /proc; 0 elsewhere)."""
     try:
@@ -384,8 +406,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
                 pid = server.process.pid if server.process is not None else None
                 cpu, wall = cpu_seconds(pid), time.monotonic()
-                driven = pool.submit(drive, plan).result()
-                server_cpu = (cpu_seconds(pid) - cpu) / (time.monotonic() - wall)
+                with profiled(pid, args.profile):
+                    driven = pool.submit(drive, plan).result()
+                server_cpu_seconds = cpu_seconds(pid) - cpu
+                server_cpu = server_cpu_seconds / (time.monotonic() - wall)
         finally:
             server.close()
     after = append.run_postgres(args.facade_events, 2, args.postgres_url)
@@ -409,6 +433,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "idempotency_keys": not args.no_keys,
         "client": args.client,
         "server_process_cpu_share": round(server_cpu, 2),
+        # Warm-up included: the server's CPU while the clients ran, over the measured requests
+        # (projections included, as they run in the server); --reads 0 makes it per command.
+        "server_cpu_ms_per_request": round(
+            1000 * server_cpu_seconds / max(1, driven["requests_sent"]), 2
+        ),
         "client_process_cpu_share": round(
             driven["client_cpu_seconds"] / driven["client_wall_seconds"], 2
         ),
@@ -512,6 +541,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=500,
         help="events of each facade measurement, before and after the HTTP run (500)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="py-spy record the server while the clients run, raw folded stacks to this file",
     )
     parser.add_argument("--seed", type=int, default=2016, help="the clients' random choices")
     parser.add_argument(

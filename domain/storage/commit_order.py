@@ -4,10 +4,9 @@ The library's recorder keeps positions in commit order by holding `LOCK TABLE â€
 MODE` from the insert to the commit, so every writer queues behind one lock, commit flush
 included. Here a writer holds a session advisory lock only while its transaction takes its id
 (xid) and its positions (one INSERT), so positions follow transaction ids; each event stores
-its transaction's id, and a reader answers only events whose transaction is older than the
-oldest transaction still open (the snapshot's xmin). Every transaction below that horizon has
-ended, and every open or later one holds higher positions, so what a reader answers is a prefix
-of the log that can never grow below its end. docs/decisions/0005-commit-ordered-positions.md.
+its transaction's id, and a reader stops at the first gap an open writer may still fill
+(horizon.py), so what it answers is a prefix of the log that can never grow below its end.
+docs/decisions/0005-commit-ordered-positions.md.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -29,15 +29,15 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
 
-#: Seconds a reader waits for transactions older than the events it found to end, so that it
-#: answers every event committed before it asked; past that, it answers the part below them.
+from domain.storage.horizon import Snapshot, settled
+
+#: Seconds a reader waits for an open writer that may fill a gap before the events it found,
+#: so that it answers every event committed before it asked; past that, it answers up to the gap.
 HORIZON_WAIT = 1.0
-#: The events whose transaction every reader has passed: written by a release that took the
-#: table lock (the column is NULL there) or by a transaction older than the oldest open one.
-BELOW_HORIZON = "(transaction_id IS NULL OR transaction_id < (SELECT {horizon}))"
-HORIZON = "pg_snapshot_xmin(pg_current_snapshot())"
+#: Positions read at a time while looking for the last one no open writer can precede.
+PAGE = 1000
 
 
 def lock_key(schema: str, table: str) -> int:
@@ -58,7 +58,6 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
             "table": Identifier(self.events_table_name),
             "type": Identifier(self.stored_event_type_name),
             "channel": Identifier(self.channel_name),
-            "horizon": SQL(HORIZON),
         }
         self._order_names = names
         self.lock_key = lock_key(datastore.schema, self.events_table_name)
@@ -75,20 +74,33 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
             "RETURNING notification_id"
         ).format(**names)
         self._notify = SQL("NOTIFY {channel}").format(**names)
-        self._select_all = SQL(
-            "SELECT *, " + BELOW_HORIZON + " AS settled, transaction_id::text AS xid "
-            "FROM {schema}.{table}"
+        xid = "COALESCE(transaction_id, '0'::xid8)::text AS xid"
+        snap = "(SELECT pg_current_snapshot()::text) AS snap"
+        self._select = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state, "
+            + xid
+            + ", "
+            + snap
+            + " FROM {schema}.{table}"
         ).format(**names)
-        self._last_settled = SQL(
-            "SELECT notification_id FROM {schema}.{table} WHERE " + BELOW_HORIZON + " "
+        self._before = SQL(
+            "SELECT " + xid + " FROM {schema}.{table} WHERE notification_id < %s "
             "ORDER BY notification_id DESC LIMIT 1"
         ).format(**names)
-        self._last = SQL(
-            "SELECT notification_id, " + BELOW_HORIZON + " AS settled, "
-            "transaction_id::text AS xid FROM {schema}.{table} "
+        self._positions = SQL(
+            "SELECT notification_id, " + xid + ", " + snap + " FROM {schema}.{table} "
+            "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
+        ).format(**names)
+        self._below_oldest = SQL(
+            "SELECT notification_id, " + xid + " FROM {schema}.{table} "
+            "WHERE transaction_id IS NULL "
+            "OR transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
             "ORDER BY notification_id DESC LIMIT 1"
         ).format(**names)
-        self._passed = SQL("SELECT {horizon} > %s::xid8 AS passed").format(**names)
+        self._running = SQL(
+            "SELECT bool_or(pg_xact_status(x::xid8) = 'in progress') AS running "
+            "FROM unnest(%s::text[]) AS x"
+        )
 
     # --- schema ---------------------------------------------------------------------------
 
@@ -168,15 +180,17 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
         *,
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
-        statement, params = self._page(start, limit, stop, topics, inclusive_of_start)
+        first = 1 if start is None else start + (not inclusive_of_start)
+        statement, params = self._page(first, limit, stop, topics)
         with self.datastore.get_connection() as conn:
             rows = conn.execute(statement, params).fetchall()
-            open_xid = max((int(r["xid"]) for r in rows if not r["settled"]), default=None)
-            if open_xid is not None:
-                # Committed events above the horizon: older transactions are still open and
-                # may hold lower positions. Wait for them briefly, then read again.
-                self._wait_past(conn, open_xid)
+            count, holding = self._settled(conn, rows, first)
+            if holding:
+                # Committed events beyond a gap an open writer may still fill: wait for it
+                # briefly, then read again, so that what was committed before we asked comes.
+                self._wait_for(conn, holding)
                 rows = conn.execute(statement, params).fetchall()
+                count, _ = self._settled(conn, rows, first)
         return [
             Notification(
                 id=row["notification_id"],
@@ -185,69 +199,77 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
                 topic=row["topic"],
                 state=bytes(row["state"]),
             )
-            for row in _settled_prefix(rows)
+            for row in rows[:count]
         ]
 
+    def _settled(
+        self, conn: Connection[DictRow], rows: Sequence[DictRow], first: int
+    ) -> tuple[int, list[int]]:
+        if not rows:
+            return 0, []
+
+        def floor() -> int:
+            row = conn.execute(self._before, (first,)).fetchone()
+            return 0 if row is None else int(row["xid"])
+
+        positions = [(int(r["notification_id"]), int(r["xid"])) for r in rows]
+        return settled(positions, first, Snapshot.parse(rows[0]["snap"]), floor)
+
     def _page(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None,
-        topics: Sequence[str],
-        inclusive_of_start: bool,
+        self, first: int, limit: int, stop: int | None, topics: Sequence[str]
     ) -> tuple[Composed, list[Any]]:
-        where: list[SQL] = []
-        params: list[Any] = []
-        if start is not None:
-            where.append(
-                SQL("notification_id >= %s" if inclusive_of_start else "notification_id > %s")
-            )
-            params.append(start)
+        where: list[Composable] = [SQL("notification_id >= %s")]
+        params: list[Any] = [first]
         if stop is not None:
             where.append(SQL("notification_id <= %s"))
             params.append(stop)
         if topics:
             where.append(SQL("topic = ANY(%s)"))
             params.append(list(topics))
-        statement = self._select_all
-        if where:
-            statement += SQL(" WHERE ") + SQL(" AND ").join(where)
         params.append(limit)
+        statement = self._select + SQL(" WHERE ") + SQL(" AND ").join(where)
         return statement + SQL(" ORDER BY notification_id LIMIT %s"), params
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def max_notification_id(self) -> int | None:
-        """The last position every reader can see (None: nothing recorded yet)."""
+        """The last position a reader can see with nothing before it still to come."""
         with self.datastore.get_connection() as conn:
-            row = conn.execute(self._last).fetchone()
-            if row is None:
-                return None
-            if row["settled"]:
-                return int(row["notification_id"])
-            self._wait_past(conn, int(row["xid"]))
-            row = conn.execute(self._last_settled).fetchone()
-        return None if row is None else int(row["notification_id"])
+            last, holding = self._last_settled(conn)
+            if holding:
+                self._wait_for(conn, holding)
+                last, _ = self._last_settled(conn)
+        return last
 
-    def _wait_past(self, conn: Connection[DictRow], xid: int) -> None:
-        """Until every transaction up to `xid` has ended, or `horizon_wait` runs out."""
+    def _last_settled(self, conn: Connection[DictRow]) -> tuple[int | None, list[int]]:
+        """From the last event below the oldest open transaction (settled by then), walks the
+        events after it up to the first gap an open writer may still fill."""
+        row = conn.execute(self._below_oldest).fetchone()
+        last = None if row is None else int(row["notification_id"])
+        floor = 0 if row is None else int(row["xid"])
+        while True:
+            first = 1 if last is None else last + 1
+            rows = conn.execute(self._positions, (first, PAGE)).fetchall()
+            if not rows:
+                return last, []
+            positions = [(int(r["notification_id"]), int(r["xid"])) for r in rows]
+            snapshot = Snapshot.parse(rows[0]["snap"])
+            count, holding = settled(positions, first, snapshot, partial(int, floor))
+            if count:
+                last, floor = positions[count - 1]
+            if holding or len(rows) < PAGE:
+                return last, holding
+
+    def _wait_for(self, conn: Connection[DictRow], xids: Sequence[int]) -> None:
+        """Until the transactions `xids` have ended, or `horizon_wait` runs out."""
         deadline = time.monotonic() + self.horizon_wait
         pause = 0.0005
+        ids = [str(x) for x in xids]
         while True:
-            row = conn.execute(self._passed, (str(xid),)).fetchone()
-            if (row is not None and row["passed"]) or time.monotonic() >= deadline:
+            row = conn.execute(self._running, (ids,)).fetchone()
+            if (row is not None and not row["running"]) or time.monotonic() >= deadline:
                 return
             time.sleep(pause)
             pause = min(pause * 2, 0.02)
-
-
-def _settled_prefix(rows: Sequence[DictRow]) -> list[DictRow]:
-    """The rows below the horizon: they come first, as positions follow transaction ids."""
-    settled: list[DictRow] = []
-    for row in rows:
-        if not row["settled"]:
-            break
-        settled.append(row)
-    return settled
 
 
 def _give_back_lock(conn: Connection[DictRow]) -> None:
