@@ -21,9 +21,13 @@ CPU a request, which on a 2-core machine is taken from the server (`--client htt
 
 In the same run, the facade rate is measured with `bench.append.run_postgres` (sequential
 `RoadmapLedger.make_pledge` on a fresh schema, no HTTP) before and after the HTTP run; their mean
-is the reference. Printed and written to bench/results/api.json: requests/s, p50 and p99 latency
-of commands and reads, errors, command throughput / facade rate, the CPU share the server and
-client processes used, and the machine's facts. Targets: ratio >= 0.5, p99 < 100 ms, no error.
+is the reference; the raw single-row commits of the same measurements are the second baseline.
+Then the facade alone in 1 and in 4 processes at once, on fresh schemas (`--writer-seconds`).
+Printed and written to bench/results/api.json: requests/s, p50 and p99 latency of commands and
+reads, errors, command throughput / facade rate and / raw rate, the writers' scaling, the CPU
+share the server and client processes used and the server's CPU ms per request (`--reads 0`:
+per command; `--profile FILE`: where it goes), and the machine's facts. Targets: commands >= 0.5x
+the facade and >= 0.15x raw commits, p99 < 100 ms, no error; 4 writer processes >= 2.5x one.
 """
 
 from __future__ import annotations
@@ -67,6 +71,10 @@ from tests.e2e.servers import ServerProcess
 
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
+#: Commands/s at least this share of raw single-row transactions in the same run.
+TARGET_RAW_RATIO = 0.15
+#: Facade throughput of WRITERS processes at least this multiple of one process's.
+TARGET_WRITERS, WRITERS = 2.5, 4
 UNIT = "personnel"
 PRIORITIES = [{"code": "operations-support", "title": "Support to peacekeeping operations"}]
 #: (kind: read, progress or creation; start after the warm-up, seconds; latency, seconds;
@@ -349,11 +357,12 @@ def _summary(samples: list[Sample], kind: str | None, seconds: float) -> dict[st
 
 @contextlib.contextmanager
 def profiled(pid: int | None, output: Path | None) -> Iterator[None]:
-    """`py-spy record` of the server while the clients run (`--profile`), raw folded stacks."""
+    """`py-spy record` of the server while the clients run (`--profile`): folded stacks of the
+    thread holding the GIL, i.e. where its Python CPU goes."""
     if output is None or pid is None:
         yield
         return
-    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--threads"]
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--gil", "--rate", "50"]
     spy = subprocess.Popen([*command, "--output", str(output)])  # noqa: S603 - fixed argv
     time.sleep(1.0)  # py-spy attaches
     try:
@@ -361,6 +370,46 @@ def profiled(pid: int | None, output: Path | None) -> Iterator[None]:
     finally:
         spy.send_signal(signal.SIGINT)
         spy.wait(30)
+
+
+def _writer(url: str, seconds: float, start_at: float) -> int:
+    """One process's facade commands (`make_pledge`, one event each) for `seconds`."""
+    facade = append.Facade(url)
+    try:
+        facade.append()  # warm up, untimed
+        time.sleep(max(0.0, start_at - time.time()))
+        stop_at, done = time.monotonic() + seconds, 0
+        while time.monotonic() < stop_at:
+            facade.append()
+            done += 1
+        return done
+    finally:
+        facade.app.close()
+
+
+def _writers(url: str, processes: int, seconds: float) -> float:
+    """Events/s of `processes` writers on one store, started together."""
+    start_at = time.time() + 5.0  # every process imported and connected by then
+    context = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        counts = [pool.submit(_writer, url, seconds, start_at) for _ in range(processes)]
+        return sum(c.result() for c in counts) / seconds
+
+
+def writer_scaling(postgres_url: str, seconds: float) -> dict[str, Any]:
+    """One writer process, then WRITERS at once, each on a fresh schema."""
+    rates = []
+    for processes in (1, WRITERS):
+        with fresh_schema(postgres_url) as schema:
+            rates.append(_writers(with_schema(postgres_url, schema), processes, seconds))
+    return {
+        "command": "bench.append.Facade.append (make_pledge) in a loop, per process",
+        "seconds": seconds,
+        "processes": WRITERS,
+        "one_per_s": round(rates[0], 1),
+        "many_per_s": round(rates[1], 1),
+        "ratio": round(rates[1] / rates[0], 2),
+    }
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -383,6 +432,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "ROADMAP_DATABASE_URL": url,
                 "ROADMAP_SECRET": secret,
                 "ROADMAP_RATE_LIMIT_PER_MINUTE": str(10**9),
+                **({"ROADMAP_WORKERS": str(args.workers)} if args.workers else {}),
             }
         )
         try:
@@ -414,15 +464,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             server.close()
     after = append.run_postgres(args.facade_events, 2, args.postgres_url)
     facade_rate = (before.facade_events_per_s + after.facade_events_per_s) / 2
+    raw_rate = (before.raw_events_per_s + after.raw_events_per_s) / 2
+    scaling = writer_scaling(args.postgres_url, args.writer_seconds)
     samples, seconds = driven["samples"], driven["seconds"]
     commands = _summary(samples, "command", seconds)
     reads = _summary(samples, "read", seconds)
     overall = _summary(samples, None, seconds)
     by_kind = {kind: _summary(samples, kind, seconds) for kind in COMMANDS}
     ratio = commands["per_s"] / facade_rate
+    raw_ratio = commands["per_s"] / raw_rate
     p99s = [p for p in (commands["p99_ms"], reads["p99_ms"]) if p is not None]
     checks = {
         "ratio": ratio >= TARGET_RATIO,
+        "raw_ratio": raw_ratio >= TARGET_RAW_RATIO,
+        "writers": scaling["ratio"] >= TARGET_WRITERS,
         "p99": bool(p99s) and max(p99s) < TARGET_P99_MS,
         "errors": overall["errors"] == 0,
     }
@@ -456,8 +511,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "after": {"events_per_s": after.facade_events_per_s, "p50_ms": after.facade_p50_ms},
         },
         "command_ratio": round(ratio, 3),
+        "raw_events_per_s": round(raw_rate, 1),
+        "command_raw_ratio": round(raw_ratio, 3),
+        "writer_processes": scaling,
         "targets": {
             "command_ratio": f">= {TARGET_RATIO}",
+            "command_raw_ratio": f">= {TARGET_RAW_RATIO}",
+            "writer_processes_ratio": f">= {TARGET_WRITERS}",
             "p99_ms": f"< {TARGET_P99_MS:.0f}",
             "errors": "0",
         },
@@ -496,6 +556,21 @@ def table(r: dict[str, Any]) -> str:
                     f"= {r['command_ratio']:.2f}",
                     f">= {TARGET_RATIO}",
                     "pass" if r["checks"]["ratio"] else "FAIL",
+                ),
+                (
+                    "commands/s vs raw 1-row commits",
+                    f"{r['commands']['per_s']:,.0f} / {r['raw_events_per_s']:,.0f} "
+                    f"= {r['command_raw_ratio']:.2f}",
+                    f">= {TARGET_RAW_RATIO}",
+                    "pass" if r["checks"]["raw_ratio"] else "FAIL",
+                ),
+                (
+                    f"{WRITERS} writer processes vs 1",
+                    f"{r['writer_processes']['many_per_s']:,.0f} / "
+                    f"{r['writer_processes']['one_per_s']:,.0f} "
+                    f"= {r['writer_processes']['ratio']:.2f}",
+                    f">= {TARGET_WRITERS}",
+                    "pass" if r["checks"]["writers"] else "FAIL",
                 ),
                 (
                     f"p99 at {r['clients']} clients",
@@ -541,6 +616,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=500,
         help="events of each facade measurement, before and after the HTTP run (500)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes (ROADMAP_WORKERS; default: roadmap serve's, the cores)",
+    )
+    parser.add_argument(
+        "--writer-seconds",
+        type=float,
+        default=5.0,
+        help=f"seconds of facade commands by 1, then {WRITERS} processes (5)",
     )
     parser.add_argument(
         "--profile",
