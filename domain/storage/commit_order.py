@@ -40,6 +40,20 @@ HORIZON_WAIT = 1.0
 PAGE = 1000
 
 
+#: pg_locks lists a transaction's xid in 32 bits; snapshots, in 64.
+XID_SPAN = 2**32
+
+
+def writer_key(schema: str, table: str) -> tuple[int, int]:
+    """The lock every writer of one event table holds to its end: two positive 32-bit keys."""
+    digest = hashlib.blake2b(f"roadmap-writers:{schema}.{table}".encode(), digest_size=4)
+    return WRITERS_CLASS, int.from_bytes(digest.digest(), "big") >> 1
+
+
+#: The first part of `writer_key`: "RDMP".
+WRITERS_CLASS = 0x52444D50
+
+
 def lock_key(schema: str, table: str) -> int:
     """The advisory lock of one event table: a signed 64-bit number named by the table."""
     digest = hashlib.blake2b(f"roadmap-positions:{schema}.{table}".encode(), digest_size=8)
@@ -97,6 +111,19 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
             "OR transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
             "ORDER BY notification_id DESC LIMIT 1"
         ).format(**names)
+        self.writer_key = writer_key(datastore.schema, self.events_table_name)
+        # pg_locks lists the two-part key of an advisory lock as classid, objid, objsubid 2,
+        # and each running transaction's own xid (32 bits) as a lock on its transactionid.
+        self._writers = SQL(
+            "SELECT held.transactionid::text AS xid FROM pg_locks AS writer "
+            "JOIN pg_locks AS held ON held.pid = writer.pid AND held.locktype = 'transactionid' "
+            "WHERE writer.locktype = 'advisory' AND writer.classid = %s::oid "
+            "AND writer.objid = %s::oid AND writer.objsubid = 2"
+        )
+        self._running_each = SQL(
+            "SELECT x AS xid, pg_xact_status(x::xid8) = 'in progress' AS running "
+            "FROM unnest(%s::text[]) AS x"
+        )
         self._running = SQL(
             "SELECT bool_or(pg_xact_status(x::xid8) = 'in progress') AS running "
             "FROM unnest(%s::text[]) AS x"
@@ -149,6 +176,8 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
                 # the lock, or positions would not follow transaction ids.
                 conn.execute(self._set_lock_timeout)
                 conn.execute("SELECT pg_advisory_lock(%s)", (self.lock_key,))
+                # Held to the end, shared: readers tell this log's writers from other work.
+                conn.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", self.writer_key)
                 with conn.cursor() as curs:
                     curs.execute(self._insert_positioned, (rows,))
                     conn.execute("SELECT pg_advisory_unlock(%s)", (self.lock_key,))
@@ -213,7 +242,8 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
             return 0 if row is None else int(row["xid"])
 
         positions = [(int(r["notification_id"]), int(r["xid"])) for r in rows]
-        return settled(positions, first, Snapshot.parse(rows[0]["snap"]), floor)
+        snapshot = Snapshot.parse(rows[0]["snap"])
+        return settled(positions, first, snapshot, floor, partial(self._holders, conn))
 
     def _page(
         self, first: int, limit: int, stop: int | None, topics: Sequence[str]
@@ -253,11 +283,25 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
                 return last, []
             positions = [(int(r["notification_id"]), int(r["xid"])) for r in rows]
             snapshot = Snapshot.parse(rows[0]["snap"])
-            count, holding = settled(positions, first, snapshot, partial(int, floor))
+            holders = partial(self._holders, conn)
+            count, holding = settled(positions, first, snapshot, partial(int, floor), holders)
             if count:
                 last, floor = positions[count - 1]
             if holding or len(rows) < PAGE:
                 return last, holding
+
+    def _holders(self, conn: Connection[DictRow], xids: list[int]) -> list[int]:
+        """Of `xids`, open in the reader's snapshot and inside a gap, those that may still fill
+        it: writers of this log (they hold its writer lock from before they take an xid to their
+        end), and any that ended since the snapshot (their events may be visible now)."""
+        # The writers first, then who still runs: one that runs now ran when the writers were
+        # listed, so not being among them means it writes no event here.
+        writers = {
+            int(row["xid"]) for row in conn.execute(self._writers, self.writer_key).fetchall()
+        }
+        statuses = conn.execute(self._running_each, ([str(x) for x in xids],)).fetchall()
+        running = {int(row["xid"]) for row in statuses if row["running"]}
+        return [x for x in xids if x not in running or x % XID_SPAN in writers]
 
     def _wait_for(self, conn: Connection[DictRow], xids: Sequence[int]) -> None:
         """Until the transactions `xids` have ended, or `horizon_wait` runs out."""
