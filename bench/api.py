@@ -42,6 +42,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -53,6 +54,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
 from pydantic import SecretStr
 
 from api.auth import mint_token
@@ -67,6 +70,8 @@ from bench.common import (
     with_schema,
     write,
 )
+from domain.storage import persistence_env
+from domain.storage.postgres import Factory
 from tests.e2e.servers import ServerProcess
 
 TARGET_RATIO = 0.5
@@ -75,6 +80,8 @@ TARGET_P99_MS = 100.0
 TARGET_RAW_RATIO = 0.15
 #: Facade throughput of WRITERS processes at least this multiple of one process's.
 TARGET_WRITERS, WRITERS = 2.5, 4
+#: Concurrent savers in the recorder comparison, and the state bytes of each event.
+RECORDER_THREADS, STATE, ROUNDS = 8, b'{"title": "bench"}' * 20, 3
 UNIT = "personnel"
 PRIORITIES = [{"code": "operations-support", "title": "Support to peacekeeping operations"}]
 #: (kind: read, progress or creation; start after the warm-up, seconds; latency, seconds;
@@ -363,6 +370,7 @@ def profiled(pid: int | None, output: Path | None) -> Iterator[None]:
         yield
         return
     command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--gil", "--rate", "50"]
+    command.append("--subprocesses")
     spy = subprocess.Popen([*command, "--output", str(output)])  # noqa: S603 - fixed argv
     time.sleep(1.0)  # py-spy attaches
     try:
@@ -412,13 +420,72 @@ def writer_scaling(postgres_url: str, seconds: float) -> dict[str, Any]:
     }
 
 
+def _inserts_per_s(recorder: Any, threads: int, seconds: float) -> float:
+    """Single-event saves (a new stream each) by `threads` threads through `recorder`."""
+    stop_at = time.monotonic() + seconds
+    counts = [0] * threads
+
+    def write(number: int) -> None:
+        while time.monotonic() < stop_at:
+            recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "bench:Happened", STATE)])
+            counts[number] += 1
+
+    pool = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return sum(counts) / seconds
+
+
+def recorder_scaling(postgres_url: str, seconds: float) -> dict[str, Any]:
+    """Concurrent savers through this recorder and through the library's table-locking one,
+    in one process: threads wait on PostgreSQL, not on Python, so this is the lock's share."""
+    rates: dict[str, float] = {}
+    with fresh_schema(postgres_url) as schema:
+        env = persistence_env(with_schema(postgres_url, schema))
+        env["POSTGRES_POOL_SIZE"] = str(RECORDER_THREADS)
+        factory = Factory(env)
+        try:
+            ours = factory.application_recorder()
+            locking = PostgresApplicationRecorder(factory.datastore, events_table_name="locked")
+            locking.create_table()
+            recorders = (("ours", ours), ("library", locking))
+            for _, recorder in recorders:
+                _inserts_per_s(recorder, 2, 0.5)  # connections made, plans cached: untimed
+            for threads in (1, RECORDER_THREADS):
+                # Alternated in rounds, so that a noisy machine slows both alike.
+                for _ in range(ROUNDS):
+                    for name, recorder in recorders:
+                        rate = _inserts_per_s(recorder, threads, seconds / ROUNDS) / ROUNDS
+                        rates[f"{name}_{threads}"] = rates.get(f"{name}_{threads}", 0.0) + rate
+        finally:
+            factory.close()
+    return {
+        "command": "recorder.insert_events, one event a save, by 1 and by "
+        f"{RECORDER_THREADS} threads; the library's recorder takes LOCK TABLE on each",
+        "seconds": seconds,
+        "threads": RECORDER_THREADS,
+        **{key: round(rate, 1) for key, rate in rates.items()},
+        "ours_ratio": round(rates[f"ours_{RECORDER_THREADS}"] / rates["ours_1"], 2),
+        "library_ratio": round(rates[f"library_{RECORDER_THREADS}"] / rates["library_1"], 2),
+    }
+
+
 def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+    """User + system CPU seconds so far of the server: every process of its group (its workers
+    too; `roadmap serve` leads a session of its own). Linux /proc; 0 elsewhere."""
+    if pid is None:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[2]) == pid:  # its process group
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -466,6 +533,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     facade_rate = (before.facade_events_per_s + after.facade_events_per_s) / 2
     raw_rate = (before.raw_events_per_s + after.raw_events_per_s) / 2
     scaling = writer_scaling(args.postgres_url, args.writer_seconds)
+    recorders = recorder_scaling(args.postgres_url, args.writer_seconds / 2)
     samples, seconds = driven["samples"], driven["seconds"]
     commands = _summary(samples, "command", seconds)
     reads = _summary(samples, "read", seconds)
@@ -514,6 +582,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "raw_events_per_s": round(raw_rate, 1),
         "command_raw_ratio": round(raw_ratio, 3),
         "writer_processes": scaling,
+        "recorder_writers": recorders,
         "targets": {
             "command_ratio": f">= {TARGET_RATIO}",
             "command_raw_ratio": f">= {TARGET_RAW_RATIO}",
@@ -571,6 +640,13 @@ def table(r: dict[str, Any]) -> str:
                     f"= {r['writer_processes']['ratio']:.2f}",
                     f">= {TARGET_WRITERS}",
                     "pass" if r["checks"]["writers"] else "FAIL",
+                ),
+                (
+                    f"recorder: {RECORDER_THREADS} savers vs 1",
+                    f"{r['recorder_writers']['ours_ratio']:.2f} "
+                    f"(library, table lock: {r['recorder_writers']['library_ratio']:.2f})",
+                    "",
+                    "",
                 ),
                 (
                     f"p99 at {r['clients']} clients",
