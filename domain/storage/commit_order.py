@@ -270,6 +270,11 @@ class CommitOrderedRecorder(PostgresApplicationRecorder):
                 last, _ = self._last_settled(conn)
         return last
 
+    def max_recorded_id(self) -> int | None:
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(self.max_notification_id_statement).fetchone()
+        return None if row is None else row["max"]
+
     def _last_settled(self, conn: Connection[DictRow]) -> tuple[int | None, list[int]]:
         """From the last event below the oldest open transaction (settled by then), walks the
         events after it up to the first gap an open writer may still fill."""

@@ -95,6 +95,7 @@ def test_an_open_transaction_holds_back_the_positions_after_its_own(factory: Fac
         # `late` is committed, but the open transaction below it may still commit.
         assert recorder.select_notifications(1, 10) == []
         assert recorder.max_notification_id() is None
+        assert recorder.max_recorded_id() == late  # committed: `min_position=late` is no 422
     finally:
         release.set()
         writer.join()
