@@ -499,11 +499,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "ROADMAP_DATABASE_URL": url,
                 "ROADMAP_SECRET": secret,
                 "ROADMAP_RATE_LIMIT_PER_MINUTE": str(10**9),
-                **({"ROADMAP_WORKERS": str(args.workers)} if args.workers else {}),
+                "ROADMAP_WORKERS": str(args.workers),
             }
         )
         try:
-            server.start()
+            server.start(timeout=120.0)  # N processes set the store up in turn
             roadmap_id, pledge_ids, position, tokens = _seed(server.url, settings, args.clients)
             plan = Plan(
                 url=server.url,
@@ -551,6 +551,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     return {
         "clients": args.clients,
+        "server_processes": args.workers,
         "seconds": round(seconds, 2),
         "mix": {"reads": args.reads, "creations": args.creations, "progress": args.progress},
         "idempotency_keys": not args.no_keys,
@@ -696,8 +697,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=None,
-        help="server processes (ROADMAP_WORKERS; default: roadmap serve's, the cores)",
+        default=os.cpu_count() or 1,
+        help="server processes (ROADMAP_WORKERS; default as roadmap serve's on PostgreSQL: "
+        "the cores)",
     )
     parser.add_argument(
         "--writer-seconds",

@@ -96,6 +96,9 @@ class ServerProcess:
             **os.environ,
             "ROADMAP_SIGNING_KEY_FILE": str(self.workdir / "signing-key.pem"),
             "ROADMAP_SECRET_FILE": str(self.workdir / "secret"),
+            # One process unless asked: N processes set the store up one after another, and a
+            # test's start-up deadline is for one.
+            "ROADMAP_WORKERS": "1",
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
