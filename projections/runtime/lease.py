@@ -174,7 +174,12 @@ def one_at_a_time(database_url: str) -> Iterator[None]:
         if "mode=memory" in path:
             yield  # a memory store lives in one process
             return
-        with Path(f"{path}.startup.lock").open("ab") as handle:
+        try:
+            handle = Path(f"{path}.startup.lock").open("ab")  # noqa: SIM115 - closed below
+        except OSError:
+            yield  # opening the store says what is wrong, in its own words
+            return
+        with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield
