@@ -44,7 +44,7 @@ class PausingRecorder(LedgerPostgresRecorder):
 @pytest.fixture
 def factory(postgres_url: str) -> Iterator[Factory]:
     env = persistence_env(postgres_url)
-    env["POSTGRES_POOL_SIZE"] = "20"
+    env["POSTGRES_POOL_SIZE"] = "10"  # the writers and the reader; the server is shared
     made = Factory(env)
     yield made
     made.close()
@@ -134,7 +134,7 @@ def test_a_reader_tailing_many_paused_writers_misses_nothing_and_keeps_order(
         time.sleep(rng.choice((0.0, 0.0005, 0.002, 0.005)) if rng.random() < 0.97 else 0.03)
 
     recorder.pause = pause
-    writers, saves = 12, 120
+    writers, saves = 8, 180
     shared = [uuid4() for _ in range(3)]  # streams the writers race for
     conflicts: list[int] = []
     errors: list[BaseException] = []
