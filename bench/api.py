@@ -70,6 +70,7 @@ from bench.common import (
     with_schema,
     write,
 )
+from domain.application.service import RoadmapLedger
 from domain.storage import persistence_env
 from domain.storage.postgres import Factory
 from tests.e2e.servers import ServerProcess
@@ -409,7 +410,9 @@ def writer_scaling(postgres_url: str, seconds: float) -> dict[str, Any]:
     rates = []
     for processes in (1, WRITERS):
         with fresh_schema(postgres_url) as schema:
-            rates.append(_writers(with_schema(postgres_url, schema), processes, seconds))
+            url = with_schema(postgres_url, schema)
+            RoadmapLedger(url).close()  # the tables made once: concurrent DDL fails
+            rates.append(_writers(url, processes, seconds))
     return {
         "command": "bench.append.Facade.append (make_pledge) in a loop, per process",
         "seconds": seconds,
@@ -528,6 +531,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 server_cpu_seconds = cpu_seconds(pid) - cpu
                 server_cpu = server_cpu_seconds / (time.monotonic() - wall)
         finally:
+            server_log = server.tail(40)
             server.close()
     after = append.run_postgres(args.facade_events, 2, args.postgres_url)
     facade_rate = (before.facade_events_per_s + after.facade_events_per_s) / 2
@@ -592,6 +596,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "errors": "0",
         },
         "checks": checks,
+        # What the server said, when a request went wrong: the first place to look.
+        "server_log_tail": server_log.splitlines() if overall["errors"] else [],
         "passed": all(checks.values()),
     }
 
