@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import orjson
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -24,11 +25,12 @@ from api.middleware import (
     TokenBuckets,
     UnexpectedErrorMiddleware,
 )
-from api.readside import open_read_side
+from api.readside import ReadSide, open_read_side
 from api.routers import audit, corrections, health, history, reports, workbench
 from api.settings import Settings
 from domain.application.service import RoadmapLedger
 from domain.model.kinds import KINDS
+from projections.runtime.lease import one_at_a_time
 
 logger = logging.getLogger("api")
 
@@ -59,15 +61,33 @@ def open_ledger(settings: Settings) -> RoadmapLedger:
     return ledger
 
 
+def open_store(settings: Settings) -> tuple[RoadmapLedger, ReadSide]:
+    """The ledger and its read side, set up while no other process of the set does."""
+    with one_at_a_time(settings.database_url):
+        ledger = open_ledger(settings)
+        try:
+            return ledger, open_read_side(ledger, settings)
+        except BaseException:
+            ledger.close()
+            raise
+
+
 def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
 class LedgerJSONResponse(JSONResponse):
-    """JSON as UTF-8; a text UTF-8 cannot spell (a lone surrogate, which only an event written
-    below the API holds) is answered exactly all the same, as a JSON escape."""
+    """JSON as UTF-8, written by orjson (a tenth of the standard library's CPU); what orjson
+    refuses falls back to the standard library, which the answers were first written with: a
+    text UTF-8 cannot spell (a lone surrogate, which only an event written below the API holds)
+    is answered as a JSON escape, an integer past 64 bits exactly. (No answer holds a float:
+    amounts are decimal texts.)"""
 
     def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except orjson.JSONEncodeError:
+            pass
         try:
             return super().render(content)
         except UnicodeEncodeError:
@@ -82,12 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ledger = await to_thread.run_sync(open_ledger, settings)
-        try:
-            read_side = await to_thread.run_sync(open_read_side, ledger, settings)
-        except BaseException:
-            ledger.close()
-            raise
+        ledger, read_side = await to_thread.run_sync(open_store, settings)
         app.state.ledger = ledger
         app.state.read_side = read_side
         try:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from api.problems import ProblemError
 from api.settings import Settings
+from api.token_cache import VerifiedTokens
 from api.tokens import (
     LOCAL_ALGORITHM,
     ClaimsError,
@@ -76,6 +77,11 @@ class Authenticator:
     issuer: str | None = None
     audience: str | None = None
     leeway: int = 0
+    #: Tokens verified already (their claims and Actor), checked again for exp/nbf on each hit.
+    verified: VerifiedTokens = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verified", VerifiedTokens(self.leeway))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Authenticator:
@@ -119,7 +125,13 @@ class Authenticator:
             raise AuthenticationError("the Authorization header must be 'Bearer <token>'")
         if not _TOKEN.fullmatch(token):
             raise AuthenticationError("the token is not a JWT")
-        return actor_from_claims(self.claims(token))
+        known = self.verified.get(token)
+        if known is not None:
+            return known[1]
+        claims = self.claims(token)
+        actor = actor_from_claims(claims)
+        self.verified.put(token, claims, actor)
+        return actor
 
     def claims(self, token: str) -> dict[str, Any]:
         try:

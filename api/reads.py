@@ -32,7 +32,7 @@ def settle(
     side: ReadSide, settings: Settings, min_position: int | None, name: str = "partnership"
 ) -> int:
     """Waits for `min_position` if asked; answers the position the read will reflect."""
-    if min_position is not None and min_position > side.ledger.position():
+    if min_position is not None and min_position > side.ledger.last_recorded():
         msg = f"min_position {min_position} is beyond the last recorded event"
         raise ProblemError(422, "position-not-recorded", msg, field="min_position")
     if min_position is not None and not side.models.wait_for(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import api, append, projections, timetravel, verify
+from bench import api, append, projections, sizes, timetravel, verify
 
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "append": append.main,
     "api": api.main,
     "projections": projections.main,
+    "sizes": sizes.main,
     "timetravel": timetravel.main,
     "verify": verify.main,
 }
@@ -26,6 +27,8 @@ Runs every benchmark (with ARGS), or only NAME. Benchmarks:
            read-your-writes latency; writes bench/results/projections.json
   timetravel   state queries at random as_of/effective_on vs the replay reference;
            writes bench/results/timetravel.json
+  sizes    bytes per event of the event table and every read model (PostgreSQL);
+           writes bench/results/sizes.json
   verify   `roadmap verify` throughput and proof latency; writes bench/results/verify.json
 
 `python -m bench NAME --help` describes a benchmark's arguments."""

@@ -21,9 +21,13 @@ CPU a request, which on a 2-core machine is taken from the server (`--client htt
 
 In the same run, the facade rate is measured with `bench.append.run_postgres` (sequential
 `RoadmapLedger.make_pledge` on a fresh schema, no HTTP) before and after the HTTP run; their mean
-is the reference. Printed and written to bench/results/api.json: requests/s, p50 and p99 latency
-of commands and reads, errors, command throughput / facade rate, the CPU share the server and
-client processes used, and the machine's facts. Targets: ratio >= 0.5, p99 < 100 ms, no error.
+is the reference; the raw single-row commits of the same measurements are the second baseline.
+Then the facade alone in 1 and in 4 processes at once, on fresh schemas (`--writer-seconds`).
+Printed and written to bench/results/api.json: requests/s, p50 and p99 latency of commands and
+reads, errors, command throughput / facade rate and / raw rate, the writers' scaling, the CPU
+share the server and client processes used and the server's CPU ms per request (`--reads 0`:
+per command; `--profile FILE`: where it goes), and the machine's facts. Targets: commands >= 0.5x
+the facade and >= 0.15x raw commits, p99 < 100 ms, no error; 4 writer processes >= 2.5x one.
 """
 
 from __future__ import annotations
@@ -35,10 +39,13 @@ import json
 import os
 import random
 import secrets
+import signal
+import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -47,6 +54,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
 from pydantic import SecretStr
 
 from api.auth import mint_token
@@ -61,10 +70,19 @@ from bench.common import (
     with_schema,
     write,
 )
+from domain.application.service import RoadmapLedger
+from domain.storage import persistence_env
+from domain.storage.postgres import Factory
 from tests.e2e.servers import ServerProcess
 
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
+#: Commands/s at least this share of raw single-row transactions in the same run.
+TARGET_RAW_RATIO = 0.15
+#: Facade throughput of WRITERS processes at least this multiple of one process's.
+TARGET_WRITERS, WRITERS = 2.5, 4
+#: Concurrent savers in the recorder comparison, and the state bytes of each event.
+RECORDER_THREADS, STATE, ROUNDS = 8, b'{"title": "bench"}' * 20, 3
 UNIT = "personnel"
 PRIORITIES = [{"code": "operations-support", "title": "Support to peacekeeping operations"}]
 #: (kind: read, progress or creation; start after the warm-up, seconds; latency, seconds;
@@ -194,6 +212,8 @@ class Shared:
     #: (pledge id, the position of its creation)
     pledges: list[tuple[str, int]]
     samples: list[Sample]
+    #: Every answered request, warm-up included (the server's CPU is counted over them all).
+    sent: int = 0
 
 
 async def _client(number: int, plan: Plan, transport: Transport, shared: Shared) -> None:
@@ -234,6 +254,7 @@ async def _client(number: int, plan: Plan, transport: Transport, shared: Shared)
         except (OSError, ValueError, asyncio.IncompleteReadError, httpx.HTTPError) as exc:
             error = f"{method} {path}: {type(exc).__name__} {exc}"
         elapsed = time.monotonic() - started
+        shared.sent += 1
         if started >= shared.measured_from:
             shared.budget -= 1
             shared.samples.append((kind, started - shared.measured_from, elapsed, status, error))
@@ -267,6 +288,7 @@ async def _drive(plan: Plan) -> dict[str, Any]:
         "samples": shared.samples,
         "seconds": ended - max(shared.measured_from, began),
         "client_cpu_seconds": cpu,
+        "requests_sent": shared.sent,
         "client_wall_seconds": ended - began,
     }
 
@@ -341,13 +363,132 @@ def _summary(samples: list[Sample], kind: str | None, seconds: float) -> dict[st
     }
 
 
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc; 0 elsewhere)."""
+@contextlib.contextmanager
+def profiled(pid: int | None, output: Path | None) -> Iterator[None]:
+    """`py-spy record` of the server while the clients run (`--profile`): folded stacks of the
+    thread holding the GIL, i.e. where its Python CPU goes."""
+    if output is None or pid is None:
+        yield
+        return
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--gil", "--rate", "50"]
+    command.append("--subprocesses")
+    spy = subprocess.Popen([*command, "--output", str(output)])  # noqa: S603 - fixed argv
+    time.sleep(1.0)  # py-spy attaches
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+
+
+def _writer(url: str, seconds: float, start_at: float) -> int:
+    """One process's facade commands (`make_pledge`, one event each) for `seconds`."""
+    facade = append.Facade(url)
+    try:
+        facade.append()  # warm up, untimed
+        time.sleep(max(0.0, start_at - time.time()))
+        stop_at, done = time.monotonic() + seconds, 0
+        while time.monotonic() < stop_at:
+            facade.append()
+            done += 1
+        return done
+    finally:
+        facade.app.close()
+
+
+def _writers(url: str, processes: int, seconds: float) -> float:
+    """Events/s of `processes` writers on one store, started together."""
+    start_at = time.time() + 5.0  # every process imported and connected by then
+    context = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        counts = [pool.submit(_writer, url, seconds, start_at) for _ in range(processes)]
+        return sum(c.result() for c in counts) / seconds
+
+
+def writer_scaling(postgres_url: str, seconds: float) -> dict[str, Any]:
+    """One writer process, then WRITERS at once, each on a fresh schema."""
+    rates = []
+    for processes in (1, WRITERS):
+        with fresh_schema(postgres_url) as schema:
+            url = with_schema(postgres_url, schema)
+            RoadmapLedger(url).close()  # the tables made once: concurrent DDL fails
+            rates.append(_writers(url, processes, seconds))
+    return {
+        "command": "bench.append.Facade.append (make_pledge) in a loop, per process",
+        "seconds": seconds,
+        "processes": WRITERS,
+        "one_per_s": round(rates[0], 1),
+        "many_per_s": round(rates[1], 1),
+        "ratio": round(rates[1] / rates[0], 2),
+    }
+
+
+def _inserts_per_s(recorder: Any, threads: int, seconds: float) -> float:
+    """Single-event saves (a new stream each) by `threads` threads through `recorder`."""
+    stop_at = time.monotonic() + seconds
+    counts = [0] * threads
+
+    def write(number: int) -> None:
+        while time.monotonic() < stop_at:
+            recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "bench:Happened", STATE)])
+            counts[number] += 1
+
+    pool = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return sum(counts) / seconds
+
+
+def recorder_scaling(postgres_url: str, seconds: float) -> dict[str, Any]:
+    """Concurrent savers through this recorder and through the library's table-locking one,
+    in one process: threads wait on PostgreSQL, not on Python, so this is the lock's share."""
+    rates: dict[str, float] = {}
+    with fresh_schema(postgres_url) as schema:
+        env = persistence_env(with_schema(postgres_url, schema))
+        env["POSTGRES_POOL_SIZE"] = str(RECORDER_THREADS)
+        factory = Factory(env)
+        try:
+            ours = factory.application_recorder()
+            locking = PostgresApplicationRecorder(factory.datastore, events_table_name="locked")
+            locking.create_table()
+            recorders = (("ours", ours), ("library", locking))
+            for _, recorder in recorders:
+                _inserts_per_s(recorder, 2, 0.5)  # connections made, plans cached: untimed
+            for threads in (1, RECORDER_THREADS):
+                # Alternated in rounds, so that a noisy machine slows both alike.
+                for _ in range(ROUNDS):
+                    for name, recorder in recorders:
+                        rate = _inserts_per_s(recorder, threads, seconds / ROUNDS) / ROUNDS
+                        rates[f"{name}_{threads}"] = rates.get(f"{name}_{threads}", 0.0) + rate
+        finally:
+            factory.close()
+    return {
+        "command": "recorder.insert_events, one event a save, by 1 and by "
+        f"{RECORDER_THREADS} threads; the library's recorder takes LOCK TABLE on each",
+        "seconds": seconds,
+        "threads": RECORDER_THREADS,
+        **{key: round(rate, 1) for key, rate in rates.items()},
+        "ours_ratio": round(rates[f"ours_{RECORDER_THREADS}"] / rates["ours_1"], 2),
+        "library_ratio": round(rates[f"library_{RECORDER_THREADS}"] / rates["library_1"], 2),
+    }
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds so far of the server: every process of its group (its workers
+    too; `roadmap serve` leads a session of its own). Linux /proc; 0 elsewhere."""
+    if pid is None:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[2]) == pid:  # its process group
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -361,10 +502,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "ROADMAP_DATABASE_URL": url,
                 "ROADMAP_SECRET": secret,
                 "ROADMAP_RATE_LIMIT_PER_MINUTE": str(10**9),
+                "ROADMAP_WORKERS": str(args.workers),
             }
         )
         try:
-            server.start()
+            server.start(timeout=120.0)  # N processes set the store up in turn
             roadmap_id, pledge_ids, position, tokens = _seed(server.url, settings, args.clients)
             plan = Plan(
                 url=server.url,
@@ -384,31 +526,46 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
                 pid = server.process.pid if server.process is not None else None
                 cpu, wall = cpu_seconds(pid), time.monotonic()
-                driven = pool.submit(drive, plan).result()
-                server_cpu = (cpu_seconds(pid) - cpu) / (time.monotonic() - wall)
+                with profiled(pid, args.profile):
+                    driven = pool.submit(drive, plan).result()
+                server_cpu_seconds = cpu_seconds(pid) - cpu
+                server_cpu = server_cpu_seconds / (time.monotonic() - wall)
         finally:
+            server_log = server.tail(40)
             server.close()
     after = append.run_postgres(args.facade_events, 2, args.postgres_url)
     facade_rate = (before.facade_events_per_s + after.facade_events_per_s) / 2
+    raw_rate = (before.raw_events_per_s + after.raw_events_per_s) / 2
+    scaling = writer_scaling(args.postgres_url, args.writer_seconds)
+    recorders = recorder_scaling(args.postgres_url, args.writer_seconds / 2)
     samples, seconds = driven["samples"], driven["seconds"]
     commands = _summary(samples, "command", seconds)
     reads = _summary(samples, "read", seconds)
     overall = _summary(samples, None, seconds)
     by_kind = {kind: _summary(samples, kind, seconds) for kind in COMMANDS}
     ratio = commands["per_s"] / facade_rate
+    raw_ratio = commands["per_s"] / raw_rate
     p99s = [p for p in (commands["p99_ms"], reads["p99_ms"]) if p is not None]
     checks = {
         "ratio": ratio >= TARGET_RATIO,
+        "raw_ratio": raw_ratio >= TARGET_RAW_RATIO,
+        "writers": scaling["ratio"] >= TARGET_WRITERS,
         "p99": bool(p99s) and max(p99s) < TARGET_P99_MS,
         "errors": overall["errors"] == 0,
     }
     return {
         "clients": args.clients,
+        "server_processes": args.workers,
         "seconds": round(seconds, 2),
         "mix": {"reads": args.reads, "creations": args.creations, "progress": args.progress},
         "idempotency_keys": not args.no_keys,
         "client": args.client,
         "server_process_cpu_share": round(server_cpu, 2),
+        # Warm-up included: the server's CPU while the clients ran, over the measured requests
+        # (projections included, as they run in the server); --reads 0 makes it per command.
+        "server_cpu_ms_per_request": round(
+            1000 * server_cpu_seconds / max(1, driven["requests_sent"]), 2
+        ),
         "client_process_cpu_share": round(
             driven["client_cpu_seconds"] / driven["client_wall_seconds"], 2
         ),
@@ -427,12 +584,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "after": {"events_per_s": after.facade_events_per_s, "p50_ms": after.facade_p50_ms},
         },
         "command_ratio": round(ratio, 3),
+        "raw_events_per_s": round(raw_rate, 1),
+        "command_raw_ratio": round(raw_ratio, 3),
+        "writer_processes": scaling,
+        "recorder_writers": recorders,
         "targets": {
             "command_ratio": f">= {TARGET_RATIO}",
+            "command_raw_ratio": f">= {TARGET_RAW_RATIO}",
+            "writer_processes_ratio": f">= {TARGET_WRITERS}",
             "p99_ms": f"< {TARGET_P99_MS:.0f}",
             "errors": "0",
         },
         "checks": checks,
+        # What the server said, when a request went wrong: the first place to look.
+        "server_log_tail": server_log.splitlines() if overall["errors"] else [],
         "passed": all(checks.values()),
     }
 
@@ -467,6 +632,28 @@ def table(r: dict[str, Any]) -> str:
                     f"= {r['command_ratio']:.2f}",
                     f">= {TARGET_RATIO}",
                     "pass" if r["checks"]["ratio"] else "FAIL",
+                ),
+                (
+                    "commands/s vs raw 1-row commits",
+                    f"{r['commands']['per_s']:,.0f} / {r['raw_events_per_s']:,.0f} "
+                    f"= {r['command_raw_ratio']:.2f}",
+                    f">= {TARGET_RAW_RATIO}",
+                    "pass" if r["checks"]["raw_ratio"] else "FAIL",
+                ),
+                (
+                    f"{WRITERS} writer processes vs 1",
+                    f"{r['writer_processes']['many_per_s']:,.0f} / "
+                    f"{r['writer_processes']['one_per_s']:,.0f} "
+                    f"= {r['writer_processes']['ratio']:.2f}",
+                    f">= {TARGET_WRITERS}",
+                    "pass" if r["checks"]["writers"] else "FAIL",
+                ),
+                (
+                    f"recorder: {RECORDER_THREADS} savers vs 1",
+                    f"{r['recorder_writers']['ours_ratio']:.2f} "
+                    f"(library, table lock: {r['recorder_writers']['library_ratio']:.2f})",
+                    "",
+                    "",
                 ),
                 (
                     f"p99 at {r['clients']} clients",
@@ -512,6 +699,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=500,
         help="events of each facade measurement, before and after the HTTP run (500)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (ROADMAP_WORKERS; default as roadmap serve's on PostgreSQL: "
+        "the cores)",
+    )
+    parser.add_argument(
+        "--writer-seconds",
+        type=float,
+        default=5.0,
+        help=f"seconds of facade commands by 1, then {WRITERS} processes (5)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="py-spy record the server while the clients run, raw folded stacks to this file",
     )
     parser.add_argument("--seed", type=int, default=2016, help="the clients' random choices")
     parser.add_argument(

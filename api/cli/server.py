@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sys
 from importlib.util import find_spec
@@ -90,6 +91,14 @@ def _server(config: uvicorn.Config, url: str, settings: Any) -> uvicorn.Server:
     return Server(config)
 
 
+def default_workers(database_url: str) -> int:
+    """PostgreSQL: a process per core. SQLite: one — it admits one writer at a time, so more
+    processes only queue on its lock, and a memory store cannot be shared between processes."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        return os.cpu_count() or 1
+    return 1
+
+
 def serve(
     host: Annotated[
         str, typer.Option(envvar="ROADMAP_HOST", help="Interface to listen on.")
@@ -97,21 +106,54 @@ def serve(
     port: Annotated[
         int, typer.Option(min=1, max=65535, envvar="ROADMAP_PORT", help="TCP port.")
     ] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            envvar="ROADMAP_WORKERS",
+            help="Server processes on the port [default: the cores on PostgreSQL, 1 on SQLite]. "
+            "The projections run in one of them (a lease).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (interactive docs at /docs)."""
     settings = load_settings()  # a wrong setting stops here with exit 2, not inside the server
     if find_spec("api.app") is None:
         fail("the HTTP app (api/app.py) is not installed")
+    count = workers or default_workers(settings.database_url)
+    if count > 1 and settings.database_url.removeprefix("sqlite:///") == ":memory:":
+        fail("a memory store lives in one process: --workers 1, or a file store", BAD_USAGE)
     import uvicorn
 
     sock = _bind(host, port)
     shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a name to show
     url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
-    config = uvicorn.Config("api.app:create_app", factory=True, host=host, port=port)
+    options: dict[str, Any] = {"factory": True, "host": host, "port": port}
     try:
-        _server(config, url, settings).run(sockets=[sock])
+        if count == 1:
+            config = uvicorn.Config("api.app:create_app", **options)
+            _server(config, url, settings).run(sockets=[sock])
+        else:
+            config = uvicorn.Config("api.app:create_app", **options, workers=count)
+            _serve_processes(config, url, settings, sock)
     finally:
         sock.close()
+
+
+def _serve_processes(config: uvicorn.Config, url: str, settings: Any, sock: socket.socket) -> None:
+    """`config.workers` processes accept on one socket; uvicorn restarts one that dies."""
+    from uvicorn.supervisors import Multiprocess
+
+    from api.app import create_app
+    from api.auth import secret_source
+
+    text = banner(url, settings.database_url, secret_source(settings), create_app(settings))
+    print(  # noqa: T201 - the start-up message, on stdout
+        f"{text}\n  {config.workers} server processes; the projections run in one of them",
+        flush=True,
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def token(

@@ -746,3 +746,8 @@ class RoadmapLedger(Application[UUID]):
 
     def position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def last_recorded(self) -> int:
+        """The last position committed, which `position()` may not reach yet (PostgreSQL: an
+        open command may still take a lower one)."""
+        return self.ledger_recorder.max_recorded_id() or 0

@@ -1,4 +1,5 @@
-"""PostgreSQL: the library's recorder plus idempotency keys and an immutable event table."""
+"""PostgreSQL: commit-ordered positions without a table lock, idempotency keys, an immutable
+event table."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from eventsourcing.persistence import (
     OperationalError,
     StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment, EnvType
 from psycopg import Connection, Cursor
 from psycopg.conninfo import make_conninfo
@@ -23,12 +24,13 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from domain.storage.availability import Availability, availability_of
+from domain.storage.commit_order import CommitOrderedRecorder
 from domain.storage.recorder import CREATED_STATUS, IdempotencyRecord, status_of
 
 IMMUTABLE_FUNCTION = "roadmap_refuse_change"
 
 
-class LedgerPostgresRecorder(PostgresApplicationRecorder):
+class LedgerPostgresRecorder(CommitOrderedRecorder):
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:

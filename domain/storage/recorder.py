@@ -34,6 +34,10 @@ class LedgerRecorder(Protocol):
 
     def max_notification_id(self) -> int | None: ...
 
+    def max_recorded_id(self) -> int | None:
+        """The last position committed, even one readers cannot see yet (an open writer may
+        still fill a gap below it: commit_order.py)."""
+
     def write_probe(self) -> None:
         """One small write and commit: raises StoreFullError while the disk is full."""
 

@@ -115,6 +115,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             count: int = c.fetchone()[0]
         return count
 
+    def max_recorded_id(self) -> int | None:
+        return self.max_notification_id()  # one writer at a time: readers see every commit
+
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(

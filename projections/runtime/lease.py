@@ -2,13 +2,16 @@
 
 PostgreSQL: a session advisory lock, released by the server when the holder's connection drops;
 the same connection LISTENs for the library's NOTIFY on every save. SQLite: an flock on a file
-beside the database, released by the kernel when the holder's process dies.
+beside the database, released by the kernel when the holder's process dies. The same locks let
+server processes that start together set the store up one after another (`one_at_a_time`).
 """
 
 from __future__ import annotations
 
 import fcntl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -159,3 +162,44 @@ def lease_for(database_url: str, channel: str = EVENTS_CHANNEL) -> Lease:
     if "SQLITE_DBNAME" in env:
         return FileLease(env["SQLITE_DBNAME"])
     return PostgresLease(env, channel)
+
+
+@contextmanager
+def one_at_a_time(database_url: str) -> Iterator[None]:
+    """Processes starting together set the store up one after another: concurrent DDL on
+    PostgreSQL fails ("tuple concurrently updated", a view dropped under another's feet)."""
+    env = persistence_env(database_url)
+    if "SQLITE_DBNAME" in env:
+        path = env["SQLITE_DBNAME"]
+        if "mode=memory" in path:
+            yield  # a memory store lives in one process
+            return
+        try:
+            handle = Path(f"{path}.startup.lock").open("ab")  # noqa: SIM115 - closed below
+        except OSError:
+            yield  # opening the store says what is wrong, in its own words
+            return
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return
+    try:
+        connection = psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        )
+    except psycopg.OperationalError:
+        yield  # opening the store says what is wrong, in its own words
+        return
+    with connection:
+        key = f"{env['POSTGRES_SCHEMA']}:roadmap-startup"
+        connection.execute("SELECT pg_advisory_lock(hashtext(%s))", [key])
+        yield  # the lock goes with the session, also if this process dies meanwhile

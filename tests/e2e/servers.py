@@ -96,6 +96,9 @@ class ServerProcess:
             **os.environ,
             "ROADMAP_SIGNING_KEY_FILE": str(self.workdir / "signing-key.pem"),
             "ROADMAP_SECRET_FILE": str(self.workdir / "secret"),
+            # One process unless asked: N processes set the store up one after another, and a
+            # test's start-up deadline is for one.
+            "ROADMAP_WORKERS": "1",
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -134,8 +137,13 @@ class ServerProcess:
             time.sleep(0.05)
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown, no flush, as a crash or an OOM kill."""
-        self._signal(signal.SIGKILL)
+        """SIGKILL to every process of the server (its workers too): no shutdown, no flush, as
+        a crash of the machine or its container."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGKILL)  # its own session: see start()
+        process.wait(30)
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM, then SIGKILL if it has not ended in `timeout` seconds."""
@@ -163,13 +171,6 @@ class ServerProcess:
             self.stop()
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def _signal(self, signum: int) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signum)
-        process.wait(30)
 
     def _close_output(self) -> None:
         if self._output is not None:

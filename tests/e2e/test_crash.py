@@ -1,4 +1,5 @@
-"""Crash safety: `roadmap serve` on PostgreSQL, SIGKILLed at random moments under writers.
+"""Crash safety: `roadmap serve` on PostgreSQL (one process, or two: `--workers 2`), SIGKILLed
+at random moments under writers (every process of it at once).
 
 Writer threads send commands without pause, each with a unique Idempotency-Key and a unique title:
 pledges made under one roadmap, and revisions of a pledge of the writer's own. A command that gets
@@ -50,6 +51,8 @@ UPTIME = (0.4, 1.5)
 DOWNTIME = (0.0, 0.3)
 #: A writer gives up on a command after this long without an answer: the test fails.
 PATIENCE = 60.0
+#: Seconds a start may take: two processes set the store up one after the other.
+START_TIMEOUT = 90.0
 RETRY_PAUSE = 0.05
 
 
@@ -104,17 +107,19 @@ def token(who: Who, url: str) -> str:
     return mint_token(settings_for(url), subject=who.sub, party=who.party, roles=list(who.roles))
 
 
-@pytest.fixture
-def server(postgres_url: str) -> Iterator[ServerProcess]:
+@pytest.fixture(params=[1, 2], ids=["1-process", "2-processes"])
+def server(postgres_url: str, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """`roadmap serve` alone, or with two processes (`--workers 2`), killed together."""
     process = ServerProcess(
         {
             "ROADMAP_DATABASE_URL": postgres_url,
             "ROADMAP_SECRET": TEST_SECRET,
             "ROADMAP_RATE_LIMIT_PER_MINUTE": "1000000",
+            "ROADMAP_WORKERS": str(request.param),
         }
     )
     try:
-        process.start()
+        process.start(timeout=START_TIMEOUT)
         yield process
     finally:
         process.close()  # SIGTERM, SIGKILL if need be, whatever the test did
@@ -219,7 +224,7 @@ def write_through_kills(
             time.sleep(rng.uniform(*UPTIME))
             server.kill()
             time.sleep(rng.uniform(*DOWNTIME))
-            server.start()
+            server.start(timeout=START_TIMEOUT)
         time.sleep(rng.uniform(*UPTIME))
     finally:
         stop.set()

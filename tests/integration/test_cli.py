@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 from pathlib import Path
@@ -195,6 +196,66 @@ def test_serve_runs_the_app_factory_on_the_port_it_bound(monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.output
     config = (("api.app:create_app",), {"factory": True, "host": "127.0.0.1", "port": port})
     assert calls == [(config, port)]
+
+
+@pytest.fixture
+def fake_supervisor(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """uvicorn replaced: the configs its multi-process supervisor would have run."""
+    started: list[Any] = []
+
+    class FakeMultiprocess:
+        def __init__(self, config: Any, sockets: list[Any]) -> None:
+            self.config = config
+
+        def run(self) -> None:
+            started.append(self.config)
+
+    def config(*args: Any, **kwargs: Any) -> Any:
+        return types.SimpleNamespace(args=args, **kwargs)
+
+    fake_uvicorn = types.SimpleNamespace(Config=config, Server=None)
+    monkeypatch.setitem(sys.modules, "uvicorn", fake_uvicorn)
+    supervisors = types.SimpleNamespace(Multiprocess=FakeMultiprocess)
+    monkeypatch.setitem(sys.modules, "uvicorn.supervisors", supervisors)
+    monkeypatch.setattr(server, "find_spec", lambda name: object())
+    return started
+
+
+@pytest.mark.parametrize(
+    ("url", "option", "expected"),
+    [
+        ("postgresql://postgres@127.0.0.1:5432/test", [], os.cpu_count()),
+        ("postgresql://postgres@127.0.0.1:5432/test", ["--workers", "3"], 3),
+        ("sqlite:///roadmap.db", ["--workers", "2"], 2),
+    ],
+)
+def test_serve_runs_several_processes_on_postgresql_by_default(
+    fake_supervisor: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    option: list[str],
+    expected: int,
+) -> None:
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", url)
+    result = runner.invoke(cli, ["serve", "--port", str(free_port()), *option])
+    assert result.exit_code == 0, result.output
+    if expected == 1:
+        assert fake_supervisor == []
+        return
+    (config,) = fake_supervisor
+    assert (config.args, config.workers, config.factory) == (
+        ("api.app:create_app",),
+        expected,
+        True,
+    )
+    assert f"{expected} server processes; the projections run in one of them" in result.output
+
+
+def test_a_memory_store_is_served_by_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", "sqlite:///:memory:")
+    result = runner.invoke(cli, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "a memory store lives in one process" in result.output
 
 
 def _bench_schemas(url: str) -> set[str]:
