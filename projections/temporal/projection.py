@@ -40,6 +40,8 @@ class Span:
     state: Any
     void: bool
     row: dict[str, Any] | None = None
+    #: The state as `rm_item_heads` holds it, kept while the state stays the same object.
+    encoded: str | None = None
 
     def same(self, other: Span) -> bool:
         return (
@@ -74,7 +76,7 @@ def advance(cls: type[Item], current: list[Span], entry: Entry) -> list[Span]:
         if span.effective_to is not None and span.effective_to <= day:
             found.append(span)
         elif span.effective_from < day:
-            found.append(Span(span.effective_from, day, span.state, span.void))
+            found.append(Span(span.effective_from, day, span.state, span.void, None, span.encoded))
             found.append(Span(day, span.effective_to, cls.evolve(span.state, entry), span.void))
         else:
             evolved = cls.evolve(span.state, entry)
@@ -88,7 +90,15 @@ def _merged(found: list[Span]) -> list[Span]:
     for span in found:
         if merged and merged[-1].state == span.state and merged[-1].void == span.void:
             last = merged.pop()
-            merged.append(Span(last.effective_from, span.effective_to, last.state, last.void))
+            merged.append(
+                Span(
+                    last.effective_from,
+                    span.effective_to,
+                    last.state,
+                    last.void,
+                    encoded=last.encoded,
+                )
+            )
         else:
             merged.append(span)
     return merged
@@ -185,6 +195,11 @@ class TemporalProjection:
             item.entries = None  # read again if an amendment needs them: the cache stays small
             self.cache.put(item_id, item)
 
+    def _encoded(self, span: Span) -> str:
+        if span.encoded is None:
+            span.encoded = self.transcoder.encode(vars(span.state)).decode("utf-8", "surrogatepass")
+        return span.encoded
+
     def _head_row(self, item_id: str, item: ItemHistory, dialect: Dialect) -> tuple[Any, ...]:
         """The item's open spans and version row, as the next batch continues them."""
         head = {
@@ -193,7 +208,7 @@ class TemporalProjection:
                     "effective_from": span.effective_from,
                     "effective_to": span.effective_to,
                     "void": span.void,
-                    "state": vars(span.state),
+                    "state": self._encoded(span),
                     "recorded_from": (span.row or {})["recorded_from"],
                 }
                 for span in item.spans
@@ -318,9 +333,17 @@ class TemporalProjection:
                     "effective_to": found["effective_to"],
                     "stored": True,
                 }
-                state = state_class(**found["state"])
+                text = found["state"]
+                state = state_class(**self.transcoder.decode(text.encode("utf-8", "surrogatepass")))
                 item.spans.append(
-                    Span(found["effective_from"], found["effective_to"], state, found["void"], row)
+                    Span(
+                        found["effective_from"],
+                        found["effective_to"],
+                        state,
+                        found["void"],
+                        row,
+                        text,
+                    )
                 )
             item.version_row = {
                 "item_id": item_id,
@@ -393,4 +416,3 @@ def _loaded(entries: list[Entry] | None) -> list[Entry]:
 
 def _moment(value: Any) -> datetime:
     return datetime.fromisoformat(from_db("ts", value))
-
