@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=500, help="proofs of each kind timed")
     parser.add_argument("--backends", type=backends_argument, default="postgres,sqlite")
     parser.add_argument("--postgres-url", default=postgres_url_default())
+    parser.add_argument("--output", type=Path, default=None, help="instead of results/verify.json")
     args = parser.parse_args(argv)
     results = {
         backend: run(backend, args.events, args.items, args.samples, args.postgres_url)
@@ -180,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backends": results,
         "passed": passed,
     }
-    path = write("verify", report)
+    path = write("verify", report, args.output)
     print(f"written to {path}")
     return 0 if passed else 1
 

@@ -135,7 +135,7 @@ class TemporalProjection:
         self.heads = HEADS.with_name(HEADS.name + suffix)
         self.tables: tuple[Table, ...] = (self.entries, self.segments, self.versions, self.heads)
         self.transcoder = ReadModelTranscoder()
-        self.cache: ItemCache[ItemHistory] = ItemCache(10_000)
+        self.cache: ItemCache[ItemHistory] = ItemCache(5_000)
 
     def forget(self) -> None:
         self.cache.clear()
