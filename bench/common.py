@@ -8,6 +8,8 @@ import platform
 import sqlite3
 import statistics
 import sys
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -108,3 +110,101 @@ def write(name: str, report: dict[str, Any], output: Path | None = None) -> Path
     }
     path.write_text(json.dumps(report, indent=2) + "\n")
     return path
+
+
+BACKENDS = ("postgres", "sqlite")
+
+
+def backends_argument(text: str) -> list[str]:
+    """`--backends postgres,sqlite`: the backends a read-side benchmark runs on, in order."""
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in BACKENDS]
+    if unknown or not chosen:
+        msg = f"backends are {', '.join(BACKENDS)}; got {text!r}"
+        raise ValueError(msg)
+    return chosen
+
+
+@contextmanager
+def fresh_store(backend: str, postgres_url: str) -> Iterator[str]:
+    """The URL of an empty store on `backend`: a new PostgreSQL schema, or a new SQLite file."""
+    if backend == "postgres":
+        with fresh_schema(postgres_url) as schema:
+            yield with_schema(postgres_url, schema)
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        yield f"sqlite:///{folder}/roadmap.db"
+
+
+def raw_page_and_upsert(database_url: str) -> float:
+    """Events/s of the least any read model does: read the log a page of 1,000 events at a
+    time and upsert one row per event (its stream, version and state), a transaction a page."""
+    if database_url.startswith("sqlite:///"):
+        return _raw_sqlite(database_url.removeprefix("sqlite:///"))
+    parts = urlsplit(database_url)
+    schema = dict(parse_qsl(parts.query))["schema"]
+    names = {"schema": sql.Identifier(schema), "raw": sql.Identifier("raw_items")}
+    with psycopg.connect(conninfo(database_url)) as conn:
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {schema}.{raw} (stream_id uuid PRIMARY KEY, version bigint, "
+                "state bytea)"
+            ).format(**names)
+        )
+        conn.commit()
+        select = sql.SQL(
+            "SELECT notification_id, originator_id, originator_version, state "
+            "FROM {schema}.roadmapledger_events WHERE notification_id > %s "
+            "ORDER BY notification_id LIMIT 1000"
+        ).format(**names)
+        upsert = sql.SQL(
+            "INSERT INTO {schema}.{raw} VALUES (%s, %s, %s) ON CONFLICT (stream_id) "
+            "DO UPDATE SET version = excluded.version, state = excluded.state"
+        ).format(**names)
+        started = time.perf_counter()
+        last, total = 0, 0
+        while True:
+            rows = conn.execute(select, [last]).fetchall()
+            if not rows:
+                break
+            with conn.cursor() as cursor:
+                cursor.executemany(upsert, [(r[1], r[2], r[3]) for r in rows])
+            conn.commit()
+            last, total = rows[-1][0], total + len(rows)
+        seconds = time.perf_counter() - started
+        conn.execute(sql.SQL("DROP TABLE {schema}.{raw}").format(**names))
+        conn.commit()
+        return total / seconds
+
+
+def _raw_sqlite(path: str) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(
+            "CREATE TABLE raw_items (stream_id TEXT PRIMARY KEY, version INTEGER, state BLOB)"
+        )
+        started = time.perf_counter()
+        last, total = 0, 0
+        while True:
+            rows = conn.execute(
+                "SELECT rowid, originator_id, originator_version, state FROM stored_events "
+                "WHERE rowid > ? ORDER BY rowid LIMIT 1000",
+                [last],
+            ).fetchall()
+            if not rows:
+                break
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO raw_items VALUES (?, ?, ?) ON CONFLICT (stream_id) "
+                "DO UPDATE SET version = excluded.version, state = excluded.state",
+                [(r[1], r[2], r[3]) for r in rows],
+            )
+            conn.execute("COMMIT")
+            last, total = rows[-1][0], total + len(rows)
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE raw_items")
+        return total / seconds
+    finally:
+        conn.close()

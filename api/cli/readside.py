@@ -129,8 +129,10 @@ def rebuild_command(
         if sys.stderr.isatty():
             sys.stderr.write("\n")
     seconds = time.monotonic() - started
+    rate = max(positions.values(), default=0) / max(seconds, 1e-9)
     for rebuilt, position in positions.items():
-        typer.echo(f"rebuilt {rebuilt} up to position {position} in {seconds:.1f} s")
+        typer.echo(f"rebuilt {rebuilt} up to position {position}")
+    typer.echo(f"rebuilt in {seconds:.1f} s ({rate:,.0f} events/s)")
 
 
 @projections_app.command("status")

@@ -6,9 +6,10 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
 from eventsourcing.utils import resolve_topic
 
-from domain.application.records import plain_state, utc_moment_text, utc_text
+from domain.application.records import _plain_tag, plain_state, utc_moment_text, utc_text
 from domain.model.history import META_FIELDS, Entry
 from domain.model.plain import plain
 
@@ -59,6 +60,42 @@ def leaf_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(b"\x00" + leaf_bytes(fields)).hexdigest()
 
 
+class _NotExactError(Exception):
+    """A value orjson would not give back exactly as json does (a float, maybe a big integer
+    read as one): the leaf is made the reference way instead."""
+
+
+def _untagged(value: Any) -> Any:
+    """`plain_state`'s object hook applied bottom-up, as json applies it."""
+    kind = type(value)
+    if kind is dict:
+        return _plain_tag({k: _untagged(v) for k, v in value.items()})
+    if kind is list:
+        return [_untagged(v) for v in value]
+    if kind is float:
+        raise _NotExactError
+    return value
+
+
+def _fast_state(state: bytes) -> dict[str, Any] | None:
+    """`plain_state(state)` through orjson; None where only json reads it exactly (lone
+    surrogates, floats, integers beyond 64 bits, anything orjson refuses)."""
+    try:
+        decoded = _untagged(orjson.loads(state))
+    except (orjson.JSONDecodeError, _NotExactError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def _fast_canonical(value: dict[str, Any]) -> bytes:
+    """`canonical` of a value without floats: orjson writes the same bytes (sorted keys, no
+    whitespace, the same escapes); what it refuses (a lone surrogate) goes the reference way."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical(value)
+
+
 class StoredLeaves:
     """Leaf fields of stored events, from the bytes as stored.
 
@@ -78,8 +115,21 @@ class StoredLeaves:
 
     def fields(self, stored: Any) -> dict[str, Any]:
         """Raises ValueError when the stored bytes are not an event this release can read."""
+        return self._fields(stored, plain_state(stored.state))
+
+    def leaf(self, stored: Any) -> tuple[dict[str, Any], str]:
+        """The leaf fields and `leaf_hash` of a stored event, the same as `fields` and
+        `leaf_hash` give, several times faster where orjson reads the record exactly."""
+        decoded = _fast_state(stored.state)
+        if decoded is None:
+            fields = self.fields(stored)
+            return fields, leaf_hash(fields)
+        fields = self._fields(stored, decoded)
+        data = _fast_canonical({k: fields[k] for k in LEAF_FIELDS})
+        return fields, hashlib.sha256(b"\x00" + data).hexdigest()
+
+    def _fields(self, stored: Any, decoded: dict[str, Any]) -> dict[str, Any]:
         event_type = self._event_type(stored.topic)
-        decoded = plain_state(stored.state)
         return {
             "stream_id": str(stored.originator_id),
             "stream_version": stored.originator_version,

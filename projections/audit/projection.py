@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.model.kinds import kind_name_of
 from projections.audit.checkpoints import sign_checkpoint
-from projections.audit.leaf import StoredLeaves, leaf_hash
+from projections.audit.leaf import StoredLeaves
 from projections.audit.merkle import Frontier, NodeKey
 from projections.audit.signing import Signer
 from projections.audit.summary import summarize
@@ -74,12 +74,11 @@ class AuditProjection:
         rows: list[tuple[Any, ...]] = []
         tree: list[tuple[int, int, str]] = []
         for offset, (position, event, stored) in enumerate(events):
-            fields = self.leaves.fields(stored)
+            fields, digest = self.leaves.leaf(stored)
             stream_id = fields["stream_id"]
             kind = kind_name_of(event)
             if fields["stream_version"] == 1:
                 roadmaps[stream_id] = str(fields["data"].get("roadmap_id", stream_id))
-            digest = leaf_hash(fields)
             row = {
                 **fields,
                 "position": position,

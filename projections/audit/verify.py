@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.application.service import RoadmapLedger
 from projections.audit.checkpoints import ORIGIN
-from projections.audit.leaf import StoredLeaves, leaf_hash
+from projections.audit.leaf import StoredLeaves
 from projections.audit.merkle import Frontier
 from projections.audit.notes import Checkpoint, Note, NoteError, VerifierKey
 from projections.audit.signing import signature_valid
@@ -241,7 +241,7 @@ class _Walk:
         for notification in app.notifications():
             index = self.frontier.size
             try:
-                digest = leaf_hash(leaves.fields(notification))
+                _, digest = leaves.leaf(notification)
             except Exception as error:
                 return self._altered(f"event cannot be read: {error}", notification.id, index)
             row = next(self.audit, None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,8 +25,8 @@ from domain.model.public import public_fields
 from projections.runtime.cache import ItemCache
 from projections.runtime.db import Cursor, Dialect, ReadModelTranscoder, insert_many
 from projections.runtime.runner import Recorded
-from projections.runtime.tables import Table, from_db, to_db
-from projections.temporal.tables import ENTRIES, ITEM_VERSIONS, SEGMENTS
+from projections.runtime.tables import TYPES, Table, from_db, to_db
+from projections.temporal.tables import ENTRIES, HEADS, ITEM_VERSIONS, SEGMENTS
 
 PER_ANSWER = ("version", "updated_at")
 
@@ -40,6 +40,8 @@ class Span:
     state: Any
     void: bool
     row: dict[str, Any] | None = None
+    #: The state as `rm_item_heads` holds it, kept while the state stays the same object.
+    encoded: str | None = None
 
     def same(self, other: Span) -> bool:
         return (
@@ -74,7 +76,7 @@ def advance(cls: type[Item], current: list[Span], entry: Entry) -> list[Span]:
         if span.effective_to is not None and span.effective_to <= day:
             found.append(span)
         elif span.effective_from < day:
-            found.append(Span(span.effective_from, day, span.state, span.void))
+            found.append(Span(span.effective_from, day, span.state, span.void, None, span.encoded))
             found.append(Span(day, span.effective_to, cls.evolve(span.state, entry), span.void))
         else:
             evolved = cls.evolve(span.state, entry)
@@ -88,7 +90,15 @@ def _merged(found: list[Span]) -> list[Span]:
     for span in found:
         if merged and merged[-1].state == span.state and merged[-1].void == span.void:
             last = merged.pop()
-            merged.append(Span(last.effective_from, span.effective_to, last.state, last.void))
+            merged.append(
+                Span(
+                    last.effective_from,
+                    span.effective_to,
+                    last.state,
+                    last.void,
+                    encoded=last.encoded,
+                )
+            )
         else:
             merged.append(span)
     return merged
@@ -96,9 +106,14 @@ def _merged(found: list[Span]) -> list[Span]:
 
 @dataclass
 class ItemHistory:
+    """What the projection needs of an item to apply its next event: its open spans (their
+    states and rows), its open version row, and its entries only while an amendment needs
+    them (they are re-read from `rm_entries` then)."""
+
     kind: str
     roadmap_id: str
-    entries: list[Entry] = field(default_factory=list)
+    created_at: datetime
+    entries: list[Entry] | None = None
     spans: list[Span] = field(default_factory=list)
     version_row: dict[str, Any] | None = None
 
@@ -108,18 +123,19 @@ Written = list[tuple[Table, dict[str, Any]]]
 
 class TemporalProjection:
     name = "temporal"
-    #: What its rows mean; a new version rebuilds it from the log (2: bilingual texts).
-    version = 2
-    base_tables: tuple[Table, ...] = (ENTRIES, SEGMENTS, ITEM_VERSIONS)
+    #: What its rows mean; a new version rebuilds it from the log (2: bilingual texts; 3: the
+    #: open spans of every item kept in `rm_item_heads`).
+    version = 3
+    base_tables: tuple[Table, ...] = (ENTRIES, SEGMENTS, ITEM_VERSIONS, HEADS)
 
     def __init__(self, suffix: str = "") -> None:
         self.entries = ENTRIES.with_name(ENTRIES.name + suffix)
         self.segments = SEGMENTS.with_name(SEGMENTS.name + suffix)
         self.versions = ITEM_VERSIONS.with_name(ITEM_VERSIONS.name + suffix)
-        self.tables: tuple[Table, ...] = (self.entries, self.segments, self.versions)
+        self.heads = HEADS.with_name(HEADS.name + suffix)
+        self.tables: tuple[Table, ...] = (self.entries, self.segments, self.versions, self.heads)
         self.transcoder = ReadModelTranscoder()
-        # An item's history holds all its entries: keep fewer of them than plain states.
-        self.cache: ItemCache[ItemHistory] = ItemCache(2_000)
+        self.cache: ItemCache[ItemHistory] = ItemCache(5_000)
 
     def forget(self) -> None:
         self.cache.clear()
@@ -134,13 +150,16 @@ class TemporalProjection:
             item_id = str(event.originator_id)
             if entry.version == 1:
                 roadmap = str(entry.payload.get("roadmap_id", item_id))
-                items[item_id] = ItemHistory(kind_name_of(event), roadmap)
+                items[item_id] = ItemHistory(
+                    kind_name_of(event), roadmap, entry.recorded_at, entries=[]
+                )
             item = items[item_id]
-            item.entries.append(entry)
+            if item.entries is not None:
+                item.entries.append(entry)
             new_entries.append((item_id, entry.version, self.transcoder.encode(vars(entry))))
             cls = BY_NAME[item.kind].aggregate
             if entry.version == 1 or entry.event_type in AMENDMENTS:
-                fresh = spans(cls, item.entries)
+                fresh = spans(cls, _loaded(item.entries))
             else:
                 fresh = advance(cls, item.spans, entry)
             moment = entry.recorded_at
@@ -166,12 +185,43 @@ class TemporalProjection:
         insert_many(cursor, dialect, self.entries, new_entries)
         for table in (self.segments, self.versions):
             self._close(cursor, dialect, table, [r for t, r in closed if t is table])
-            rows = [table.row(plain(r), dialect) for t, r in written if t is table]
+            rows = [_db_row(table, r, dialect) for t, r in written if t is table]
             insert_many(cursor, dialect, table, rows)
         for _, row in written:
             row["stored"] = True
+        heads = [self._head_row(item_id, item, dialect) for item_id, item in items.items()]
+        insert_many(cursor, dialect, self.heads, heads, upsert=True)
         for item_id, item in items.items():
+            item.entries = None  # read again if an amendment needs them: the cache stays small
             self.cache.put(item_id, item)
+
+    def _encoded(self, span: Span) -> str:
+        if span.encoded is None:
+            span.encoded = self.transcoder.encode(vars(span.state)).decode("utf-8", "surrogatepass")
+        return span.encoded
+
+    def _head_row(self, item_id: str, item: ItemHistory, dialect: Dialect) -> tuple[Any, ...]:
+        """The item's open spans and version row, as the next batch continues them."""
+        head = {
+            "spans": [
+                {
+                    "effective_from": span.effective_from,
+                    "effective_to": span.effective_to,
+                    "void": span.void,
+                    "state": self._encoded(span),
+                    "recorded_from": (span.row or {})["recorded_from"],
+                }
+                for span in item.spans
+            ],
+            "version_from": (item.version_row or {})["recorded_from"],
+        }
+        return (
+            item_id,
+            item.kind,
+            _db_value("text", item.roadmap_id, dialect),
+            _db_value("ts", item.created_at, dialect),
+            self.transcoder.encode(head),
+        )
 
     def _replace(
         self,
@@ -200,7 +250,7 @@ class TemporalProjection:
                 span.state,
                 version=0,
                 void=span.void,
-                recorded_at=item.entries[0].recorded_at,
+                recorded_at=item.created_at,
                 updated_at=moment,
                 effective_on=created_on or span.effective_from,
             )
@@ -213,7 +263,7 @@ class TemporalProjection:
                 "effective_to": span.effective_to,
                 "kind": item.kind,
                 "roadmap_id": item.roadmap_id,
-                "created_at": item.entries[0].recorded_at,
+                "created_at": item.created_at,
                 "void": span.void,
                 "public": public,
             }
@@ -226,8 +276,12 @@ class TemporalProjection:
         item.spans = fresh
 
     def _load(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, ItemHistory]:
-        """The items this batch continues: from the cache, else from their stored rows."""
+        """The items this batch continues: from the cache, else from their heads; with their
+        entries where an amendment of this batch re-folds them."""
         created = {str(e.originator_id) for _, e, _ in events if e.originator_version == 1}
+        amended = {
+            str(e.originator_id) for _, e, _ in events if type(e).__name__ in AMENDMENTS
+        } - created
         items: dict[str, ItemHistory] = {}
         missing = []
         for item_id in sorted({str(e.originator_id) for _, e, _ in events} - created):
@@ -238,11 +292,16 @@ class TemporalProjection:
                 items[item_id] = cached
         for start in range(0, len(missing), 500):
             items.update(self._fetch(cursor, missing[start : start + 500]))
+        wanted = sorted(amended)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for item_id, entries in self._fetch_entries(cursor, chunk).items():
+                items[item_id].entries = entries
         return items
 
-    def _fetch(self, cursor: Cursor, chunk: list[str]) -> dict[str, ItemHistory]:
+    def _fetch_entries(self, cursor: Cursor, chunk: list[str]) -> dict[str, list[Entry]]:
         marks = ", ".join("?" * len(chunk))
-        entries: dict[str, list[Entry]] = {}
+        entries: dict[str, list[Entry]] = {item_id: [] for item_id in chunk}
         cursor.execute(
             f"SELECT item_id, entry FROM {self.entries.name} "
             f"WHERE item_id IN ({marks}) ORDER BY item_id, version",
@@ -250,72 +309,110 @@ class TemporalProjection:
         )
         for item_id, blob in cursor.fetchall():
             decoded = self.transcoder.decode(from_db("blob", blob))
-            entries.setdefault(item_id, []).append(Entry(**decoded))
+            entries[item_id].append(Entry(**decoded))
+        return entries
+
+    def _fetch(self, cursor: Cursor, chunk: list[str]) -> dict[str, ItemHistory]:
+        """Items from their heads: no entry is read and nothing is folded again."""
+        marks = ", ".join("?" * len(chunk))
+        cursor.execute(
+            "SELECT item_id, kind, roadmap_id, created_at, head "
+            f"FROM {self.heads.name} WHERE item_id IN ({marks})",
+            chunk,
+        )
         items: dict[str, ItemHistory] = {}
-        stored: dict[str, dict[tuple[date, date | None], dict[str, Any]]] = {}
-        cursor.execute(
-            "SELECT item_id, recorded_from, effective_from, effective_to, kind, roadmap_id "
-            f"FROM {self.segments.name} WHERE recorded_to IS NULL AND item_id IN ({marks})",
-            chunk,
-        )
-        for item_id, recorded_from, eff_from, eff_to, kind, roadmap in cursor.fetchall():
-            item = ItemHistory(kind, from_db("text", roadmap), entries.get(item_id, []))
-            items.setdefault(item_id, item)
-            row = {
-                "item_id": item_id,
-                "recorded_from": _moment(recorded_from),
-                "effective_from": _day(eff_from),
-                "effective_to": None if eff_to is None else _day(eff_to),
-                "stored": True,
-            }
-            stored.setdefault(item_id, {})[(row["effective_from"], row["effective_to"])] = row
-        cursor.execute(
-            f"SELECT item_id, recorded_from FROM {self.versions.name} "
-            f"WHERE recorded_to IS NULL AND item_id IN ({marks})",
-            chunk,
-        )
-        for item_id, recorded_from in cursor.fetchall():
-            if item_id in items:
-                items[item_id].version_row = {
+        for item_id, kind, roadmap, created_at, blob in cursor.fetchall():
+            head = self.transcoder.decode(from_db("blob", blob))
+            state_class = BY_NAME[kind].state
+            item = ItemHistory(kind, from_db("text", roadmap), _moment(created_at))
+            for found in head["spans"]:
+                row = {
                     "item_id": item_id,
-                    "recorded_from": _moment(recorded_from),
+                    "recorded_from": found["recorded_from"],
+                    "effective_from": found["effective_from"],
+                    "effective_to": found["effective_to"],
                     "stored": True,
                 }
-        for item_id, item in items.items():
-            item.spans = spans(BY_NAME[item.kind].aggregate, item.entries)
-            rows = stored[item_id]
-            for span in item.spans:
-                span.row = rows.pop((span.effective_from, span.effective_to), None)
-            # Rows that match no span cannot happen unless edited by hand; close them too.
-            item.spans.extend(
-                Span(r["effective_from"], r["effective_to"], None, False, r) for r in rows.values()
-            )
+                text = found["state"]
+                state = state_class(**self.transcoder.decode(text.encode("utf-8", "surrogatepass")))
+                item.spans.append(
+                    Span(
+                        found["effective_from"],
+                        found["effective_to"],
+                        state,
+                        found["void"],
+                        row,
+                        text,
+                    )
+                )
+            item.version_row = {
+                "item_id": item_id,
+                "recorded_from": head["version_from"],
+                "stored": True,
+            }
+            items[item_id] = item
         return items
 
     @staticmethod
     def _close(cursor: Cursor, dialect: Dialect, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Ends the system-time period of rows stored by earlier batches."""
+        """Ends the system-time period of rows stored by earlier batches: on PostgreSQL in one
+        set-based UPDATE a batch, on SQLite (in-process, no round trips) a statement a row."""
         if not rows:
             return
         key = [name for name in table.key if name != "item_id"]
-        where = " AND ".join(f"{name} = ?" for name in key)
         kinds = dict(table.columns)
-        cursor.executemany(
-            f"UPDATE {table.name} SET recorded_to = ? WHERE item_id = ? AND {where}",
+        params = [
             [
-                [
-                    to_db("ts", plain(row["recorded_to"]), dialect),
-                    row["item_id"],
-                    *(to_db(kinds[name], plain(row[name]), dialect) for name in key),
-                ]
-                for row in rows
-            ],
+                _db_value("ts", row["recorded_to"], dialect),
+                row["item_id"],
+                *(_db_value(kinds[name], row[name], dialect) for name in key),
+            ]
+            for row in rows
+        ]
+        if dialect == "postgres":
+            names = ["recorded_to", "item_id", *key]
+            types = [TYPES[kinds[name]][dialect] for name in names]
+            pairs = zip(names, types, strict=True)
+            columns = ", ".join(f"unnest(?::{kind}[]) AS {name}" for name, kind in pairs)
+            where = " AND ".join(f"t.{name} = v.{name}" for name in ["item_id", *key])
+            cursor.execute(
+                f"UPDATE {table.name} AS t SET recorded_to = v.recorded_to "
+                f"FROM (SELECT {columns}) AS v WHERE {where}",
+                [list(column) for column in zip(*params, strict=True)],
+            )
+            return
+        where = " AND ".join(f"{name} = ?" for name in key)
+        cursor.executemany(
+            f"UPDATE {table.name} SET recorded_to = ? WHERE item_id = ? AND {where}", params
         )
+
+
+def _db_value(kind: str, value: Any, dialect: Dialect) -> Any:
+    """`to_db(kind, plain(value), dialect)` without the round trip through ISO text for the
+    dates and moments the projection holds as such."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if dialect == "postgres":
+            return value
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value if dialect == "postgres" else value.isoformat()
+    if kind == "json" or type(value) is str or type(value) is int:
+        return to_db(kind, value, dialect)
+    return to_db(kind, plain(value), dialect)
+
+
+def _db_row(table: Table, row: dict[str, Any], dialect: Dialect) -> tuple[Any, ...]:
+    """`table.row(plain(row), dialect)`, faster."""
+    return tuple(_db_value(kind, row.get(name), dialect) for name, kind in table.columns)
+
+
+def _loaded(entries: list[Entry] | None) -> list[Entry]:
+    if entries is None:
+        raise AssertionError("an amendment's item is read with its entries (_load)")
+    return entries
 
 
 def _moment(value: Any) -> datetime:
     return datetime.fromisoformat(from_db("ts", value))
-
-
-def _day(value: Any) -> date:
-    return date.fromisoformat(from_db("date", value))

@@ -48,4 +48,18 @@ ITEM_VERSIONS = Table(
     ),
 )
 
-TABLES = (ENTRIES, SEGMENTS, ITEM_VERSIONS)
+#: Each item's open spans (their states and the rows that show them) and its open version row:
+#: the next event continues them without reading the item's entries or folding them again.
+HEADS = Table(
+    "rm_item_heads",
+    (
+        ("item_id", "text"),
+        ("kind", "text"),
+        ("roadmap_id", "text"),
+        ("created_at", "ts"),
+        ("head", "blob"),
+    ),
+    ("item_id",),
+)
+
+TABLES = (ENTRIES, SEGMENTS, ITEM_VERSIONS, HEADS)
