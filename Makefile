@@ -13,6 +13,9 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+# Two test processes (pytest-xdist): the suite waits on PostgreSQL, browsers and servers as much
+# as it computes, so two halve little but still save minutes; PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
 PORT ?=
 
@@ -27,7 +30,7 @@ run: $(RUN_STAMP)
 	$(BIN)/roadmap serve $(if $(PORT),--port $(PORT))
 
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
