@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -87,7 +87,15 @@ class ServerProcess:
     output goes to `log` (a file in that directory by default): read it when a start fails.
     """
 
-    def __init__(self, env: Mapping[str, str], port: int | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        port: int | None = None,
+        command: Callable[[int], list[str]] = serve_command,
+    ) -> None:
+        """`command` is the argv that serves on a port: `roadmap serve` unless another server
+        is measured (bench/servers.py)."""
+        self.command = command
         self.port = port or free_port()
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.workdir = Path(tempfile.mkdtemp(prefix="roadmap-serve-"))
@@ -107,12 +115,17 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> None:
         """Start the server and wait until `/ready` answers 200."""
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the server without waiting for it: several start at once, then `wait_ready`."""
         if self.process is not None and self.process.poll() is None:
             raise RuntimeError("the server is already running")
         self._close_output()
         self._output = self.log.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own console script, no shell
-            serve_command(self.port),
+            self.command(self.port),
             env=self.env,
             cwd=self.workdir,
             stdout=self._output,
@@ -120,6 +133,10 @@ class ServerProcess:
             start_new_session=True,
         )
         self.starts += 1
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until `/ready` answers 200; killed, and RuntimeError, past `timeout` seconds."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 ROADMAP_BIN = Path(sys.executable).parent / "roadmap"
@@ -15,12 +16,14 @@ ROADMAP_BIN = Path(sys.executable).parent / "roadmap"
 class Worker:
     """`roadmap worker` in its own process, stopped with SIGKILL or SIGTERM."""
 
-    def __init__(self, url: str, directory: Path) -> None:
+    def __init__(self, url: str, directory: Path, env: Mapping[str, str] | None = None) -> None:
+        """`env` adds to (or overrides) the worker's environment."""
         env = {
             **os.environ,
             "ROADMAP_DATABASE_URL": url,
             "ROADMAP_SIGNING_KEY_FILE": str(directory / "signing-key.pem"),
             "ROADMAP_SECRET": "test-secret",
+            **(env or {}),
         }
         self.log = (directory / f"worker-{time.monotonic_ns()}.log").open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
