@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import api, append, projections, sizes, timetravel, verify
+from bench import api, append, projections, servers, sizes, timetravel, verify
 
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "append": append.main,
     "api": api.main,
     "projections": projections.main,
+    "servers": servers.main,
     "sizes": sizes.main,
     "timetravel": timetravel.main,
     "verify": verify.main,
@@ -23,6 +24,8 @@ Runs every benchmark (with ARGS), or only NAME. Benchmarks:
   api      requests/s, p50/p99 of commands and reads from concurrent HTTP clients against
            `roadmap serve` on PostgreSQL, vs the facade rate; writes bench/results/api.json
 
+  servers  the same app and load under uvicorn, granian and gunicorn (those installed), in
+           alternated rounds; writes bench/results/servers.json
   projections  cold catch-up of the read models vs a raw page-and-upsert loop; worker RSS;
            read-your-writes latency; writes bench/results/projections.json
   timetravel   state queries at random as_of/effective_on vs the replay reference;
