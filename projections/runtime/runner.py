@@ -90,6 +90,20 @@ class Stuck:
 RETRY_STUCK_AFTER = 60.0
 
 
+def exclude_setup(cursor: Cursor, dialect: Dialect, *, setting_up: bool) -> None:
+    """First in a setup (exclusive) or a batch (shared) on PostgreSQL: one waits for the other.
+
+    Setup's DDL (`CREATE INDEX IF NOT EXISTS` locks its table even when the index is there) and a
+    batch's writes take their table locks in different orders, so a process starting while
+    another runner applies a batch could deadlock, and fail its start (tests/e2e/test_scale_out).
+    SQLite takes its one write lock up front.
+    """
+    if dialect != "postgres":
+        return
+    lock = "pg_advisory_xact_lock" if setting_up else "pg_advisory_xact_lock_shared"
+    cursor.execute(f"SELECT {lock}(hashtext(current_schema() || ':roadmap-read-setup'))")
+
+
 def create_tables(cursor: Cursor, dialect: Dialect, tables: Sequence[Table]) -> None:
     for table in tables:
         for statement in table.ddl(dialect):
@@ -130,6 +144,7 @@ class Runner:
         live = self.catalog is not None and not self.suffix
         dialect = self.store.dialect
         with self.store.transaction(write=True) as cursor:
+            exclude_setup(cursor, dialect, setting_up=True)
             create_tables(cursor, dialect, [TRACKING, layout.LAYOUTS, STUCK])
             if self.catalog is not None and live:
                 self.catalog.drop_views(cursor)  # they would pin tables that must go
@@ -259,6 +274,7 @@ class Runner:
         transaction; `tracked` is updated once it commits."""
         moved: dict[str, int] = {}
         with self.store.transaction(write=True) as cursor:
+            exclude_setup(cursor, self.store.dialect, setting_up=False)
             for projection, events in batches:
                 key = self.key(projection)
                 position = tracked[key]
