@@ -48,8 +48,9 @@ ITEM_VERSIONS = Table(
     ),
 )
 
-#: Each item's open spans (their states and the rows that show them) and its open version row:
-#: the next event continues them without reading the item's entries or folding them again.
+#: Each item's open spans (their states and the rows that show them) and its open version row,
+#: as the item stood when it last left the projection's cache: the next event continues them
+#: without reading the item's entries or folding them again, unless the head is behind.
 HEADS = Table(
     "rm_item_heads",
     (
