@@ -69,7 +69,9 @@ def rebuild(
                 f"DELETE FROM {TRACKING.name} WHERE name = ?",
                 [projection.name + SUFFIX],
             )
-    builder = Runner(app, store, fresh, batch_size=batch_size, tracking_suffix=SUFFIX)
+    builder = Runner(
+        app, store, fresh, batch_size=batch_size, tracking_suffix=SUFFIX, readers_indexes=False
+    )
     builder.setup()
     if parallel is not None and len(fresh) > 1 and app.position() >= parallel.from_events:
         stuck = _build_apart(builder, parallel, [p.name for p in fresh], batch_size, progress)
@@ -79,6 +81,11 @@ def rebuild(
     if stuck:
         lines = "; ".join(f"{s.name.removesuffix(SUFFIX)} {s.line()}" for s in stuck)
         raise RebuildStuckError(f"cannot rebuild: {lines}")
+    with store.transaction(write=True) as cursor:
+        for projection in fresh:
+            for table in projection.tables:
+                for statement in table.readers_ddl(store.dialect):
+                    cursor.execute(statement)
     return {p.name: _swap(store, catalog, builder, p, live) for p in fresh}
 
 
@@ -136,7 +143,14 @@ def _build_one(database_url: str, catalog_topic: str, name: str, batch_size: int
     store = ReadStore(database_url, pool_size=2)
     try:
         fresh = [p for p in catalog.projections(app, SUFFIX) if p.name == name]
-        runner = Runner(app, store, fresh, batch_size=batch_size, tracking_suffix=SUFFIX)
+        runner = Runner(
+            app,
+            store,
+            fresh,
+            batch_size=batch_size,
+            tracking_suffix=SUFFIX,
+            readers_indexes=False,
+        )
         for attempt in range(OUTAGE_ATTEMPTS):
             # A database too busy to answer at once (the rebuild's processes load it too)
             # costs a wait, not the rebuild: each batch commits with its position.

@@ -30,6 +30,7 @@ SEGMENTS = Table(
         "tstzrange(recorded_from, recorded_to, '[)'), "
         "daterange(effective_from, effective_to, '[)'))",
     ),
+    (("roadmap_id", "recorded_to", "recorded_from"),),
 )
 ITEM_VERSIONS = Table(
     "rm_item_versions",
