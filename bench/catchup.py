@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -27,13 +28,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated projection names")
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--rebuild", action="store_true", help="time `projections rebuild`")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes of the rebuild, one a projection (as `projections rebuild`)",
+    )
     args = parser.parse_args(argv)
     app = RoadmapLedger(args.database_url)
     store = ReadStore(args.database_url)
     started = time.perf_counter()
     cpu_started = time.process_time()
     if args.rebuild:
-        rebuild(app, store)
+        rebuild(app, store, database_url=args.database_url, processes=args.processes)
         applied = app.position()
     else:
         projections = all_projections(app)

@@ -76,6 +76,22 @@ def rebuild(
     *,
     batch_size: int = 5000,
     progress: Callable[[int, int], None] | None = None,
+    database_url: str | None = None,
+    processes: int = 1,
+    processes_from: int = 20_000,
 ) -> dict[str, int]:
-    """`projections.runtime.rebuild.rebuild` of this read side."""
-    return rebuilding.rebuild(app, store, CATALOG, name, batch_size=batch_size, progress=progress)
+    """`projections.runtime.rebuild.rebuild` of this read side; with a `database_url` and more
+    than one of `processes`, each projection is built in a process of its own (not for a
+    memory store, which lives in this process) once the log holds `processes_from` events."""
+    parallel = None
+    if database_url is not None and processes > 1 and not is_memory(database_url):
+        parallel = rebuilding.Parallel(
+            database_url, f"{__name__}:CATALOG", processes, processes_from
+        )
+    return rebuilding.rebuild(
+        app, store, CATALOG, name, batch_size=batch_size, progress=progress, parallel=parallel
+    )
+
+
+def is_memory(database_url: str) -> bool:
+    return database_url.removeprefix("sqlite:///") in {":memory:", ""}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -99,6 +100,14 @@ def rebuild_command(
     name: Annotated[
         str | None, typer.Argument(help="partnership, audit or temporal; all when left out.")
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes building the projections, one each (default: the machine's cores; "
+            "one for a memory store or a log under 20,000 events).",
+        ),
+    ] = None,
 ) -> None:
     """Build a projection afresh from the log, then swap it in at once."""
     from projections.catalog import rebuild
@@ -121,7 +130,14 @@ def rebuild_command(
             sys.stderr.flush()
 
         try:
-            positions = rebuild(app, store, name, progress=progress)
+            positions = rebuild(
+                app,
+                store,
+                name,
+                progress=progress,
+                database_url=settings.database_url,
+                processes=processes or os.cpu_count() or 1,
+            )
         except UnknownProjectionError as error:
             fail(str(error), BAD_USAGE)
         except RebuildStuckError as error:

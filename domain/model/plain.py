@@ -43,22 +43,44 @@ _BY_TYPE: dict[type, Callable[[Any], Any]] = {
     set: _unordered,
     frozenset: _unordered,
 }
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def plain(value: Any) -> Any:
     convert = _BY_TYPE.get(type(value))
-    if convert is not None:
-        return convert(value)
-    if isinstance(value, Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELDS.get(type(value))
-        if names is None:
-            names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
-        return {name: plain(getattr(value, name)) for name in names}
-    for kind, known in list(_BY_TYPE.items()):
-        if isinstance(value, kind) and kind is not type(None):
-            return known(value)
-    msg = f"no plain form for {type(value).__name__}"
-    raise TypeError(msg)
+    if convert is None:
+        convert = _converter_for(type(value))
+    return convert(value)
+
+
+def _converter_for(kind: type) -> Callable[[Any], Any]:
+    """How to convert values of `kind`, remembered for the next one: dataclasses and enums
+    are most of what the read side converts, and asking what a type is costs more than the
+    conversion."""
+    convert: Callable[[Any], Any]
+    if issubclass(kind, Enum):
+        convert = _enum_value
+    elif dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+
+        def convert(value: Any) -> Any:
+            return {name: plain(getattr(value, name)) for name in names}
+
+    else:
+        found = next(
+            (
+                known
+                for base, known in list(_BY_TYPE.items())
+                if issubclass(kind, base) and base is not type(None)
+            ),
+            None,
+        )
+        if found is None:
+            msg = f"no plain form for {kind.__name__}"
+            raise TypeError(msg)
+        convert = found
+    _BY_TYPE[kind] = convert
+    return convert
+
+
+def _enum_value(value: Enum) -> Any:
+    return value.value

@@ -30,6 +30,7 @@ AUDIT = Table(
     ),
     ("position",),
     (("leaf_index",), ("stream_id", "stream_version"), ("roadmap_id", "position")),
+    for_readers=(("roadmap_id", "position"),),
 )
 MERKLE = Table("rm_merkle", (("level", "int"), ("idx", "int"), ("hash", "text")), ("level", "idx"))
 TREE_HEADS = Table(

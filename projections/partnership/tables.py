@@ -124,7 +124,8 @@ def table_of(kind: Kind) -> Table:
     indexes = [("roadmap_id",)] if "roadmap_id" in names else []
     indexes += [(name,) for name in _id_columns(kind)]
     columns = (*ITEM_COLUMNS, *((c.name, c.kind) for c in columns_of(kind)))
-    return Table(kind.table, columns, ("id",), tuple(indexes))
+    # The projection reads an item by its id alone: every other index serves readers.
+    return Table(kind.table, columns, ("id",), tuple(indexes), for_readers=tuple(indexes))
 
 
 #: Every kind's table, by kind name (`Pledge`).
@@ -147,6 +148,7 @@ ITEM_PRIORITIES = Table(
     (("item_id", "text"), ("code", "text"), ("item_kind", "text")),
     ("item_id", "code"),
     (("code",),),
+    for_readers=(("code",),),
 )
 MEMBERS = Table(
     "rm_item_parties",

@@ -23,11 +23,14 @@ class ItemCache(Generic[V]):
             self._items.move_to_end(key)
         return found
 
-    def put(self, key: str, value: V) -> None:
+    def put(self, key: str, value: V) -> list[tuple[str, V]]:
+        """Keeps `value`; answers what it pushed out (the least recently used)."""
         self._items[key] = value
         self._items.move_to_end(key)
+        evicted: list[tuple[str, V]] = []
         while len(self._items) > self.size:
-            self._items.popitem(last=False)
+            evicted.append(self._items.popitem(last=False))
+        return evicted
 
     def clear(self) -> None:
         self._items.clear()

@@ -29,8 +29,8 @@ from domain.storage import (
     failure_of,
     persistence_env,
 )
-from domain.storage.transcoding import LedgerTranscoder
 from projections.runtime.escape import load_json
+from projections.runtime.transcoder import ReadModelTranscoder
 
 #: The read side names the dialect and the transcoder here: nothing else of it imports the
 #: storage package.
@@ -54,17 +54,6 @@ POOL_WAIT = 1.0
 BUSY_WAIT = 30.0
 #: Seconds the pool retries a lost connection before leaving the next caller a fresh attempt.
 RECONNECT_FOR = 2.0
-
-
-class ReadModelTranscoder(LedgerTranscoder):
-    """The log's transcoder for the read models' blobs (folded states, entries): texts the log
-    holds that UTF-8 cannot (lone surrogates, from events written below the API) pass through."""
-
-    def encode(self, obj: Any) -> bytes:
-        return self.encoder.encode(self._tag(obj)).encode("utf-8", "surrogatepass")
-
-    def decode(self, data: bytes) -> Any:
-        return self.decoder.decode(bytes(data).decode("utf-8", "surrogatepass"))
 
 
 def _configure(connection: psycopg.Connection[Any]) -> None:

@@ -104,9 +104,11 @@ def exclude_setup(cursor: Cursor, dialect: Dialect, *, setting_up: bool) -> None
     cursor.execute(f"SELECT {lock}(hashtext(current_schema() || ':roadmap-read-setup'))")
 
 
-def create_tables(cursor: Cursor, dialect: Dialect, tables: Sequence[Table]) -> None:
+def create_tables(
+    cursor: Cursor, dialect: Dialect, tables: Sequence[Table], *, readers: bool = True
+) -> None:
     for table in tables:
-        for statement in table.ddl(dialect):
+        for statement in table.ddl(dialect, readers=readers):
             cursor.execute(statement)
 
 
@@ -120,14 +122,18 @@ class Runner:
         catalog: Catalog | None = None,
         batch_size: int = 1000,
         tracking_suffix: str = "",
+        readers_indexes: bool = True,
     ) -> None:
-        """With a `catalog`, setup also creates every live table and the reporting views."""
+        """With a `catalog`, setup also creates every live table and the reporting views.
+        Without `readers_indexes`, the projections' tables get only the indexes they are
+        written by (a rebuild adds the others before its swap)."""
         self.app = app
         self.store = store
         self.projections = projections
         self.catalog = catalog
         self.batch_size = batch_size
         self.suffix = tracking_suffix
+        self.readers_indexes = readers_indexes
         self.advanced = threading.Condition()
         self.position = 0
         self.stopping = threading.Event()
@@ -154,7 +160,7 @@ class Runner:
                         layout.reset(cursor, projection, key)
                 create_tables(cursor, dialect, self.catalog.tables)
             for projection in self.projections:
-                create_tables(cursor, dialect, projection.tables)
+                create_tables(cursor, dialect, projection.tables, readers=self.readers_indexes)
                 cursor.execute(
                     f"INSERT INTO {TRACKING.name} (name, position, leaf_count) VALUES (?, 0, 0) "
                     "ON CONFLICT (name) DO NOTHING",

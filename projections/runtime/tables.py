@@ -8,6 +8,7 @@ Texts a column cannot hold are escaped on the way in and restored on the way out
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -82,26 +83,39 @@ class Table:
     indexes: tuple[tuple[str, ...], ...] = ()
     #: PostgreSQL-only statements, e.g. GiST indexes; `{name}` is the table's name.
     postgres_extra: tuple[str, ...] = ()
+    #: Those of `indexes` that only readers use (with every one of `postgres_extra`): a rebuild
+    #: fills its fresh tables without them and builds them once, before the swap, instead of
+    #: keeping them up to date row by row.
+    for_readers: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
 
     def with_name(self, name: str) -> Table:
-        return Table(name, self.columns, self.key, self.indexes, self.postgres_extra)
+        return dataclasses.replace(self, name=name)
 
-    def ddl(self, dialect: Dialect) -> list[str]:
+    def ddl(self, dialect: Dialect, *, readers: bool = True) -> list[str]:
+        """The table and its indexes; without `readers`, only those its projection reads by."""
         columns = ", ".join(f"{name} {TYPES[kind][dialect]}" for name, kind in self.columns)
         key = ", ".join(self.key)
         statements = [f"CREATE TABLE IF NOT EXISTS {self.name} ({columns}, PRIMARY KEY ({key}))"]
         statements.extend(
-            f"CREATE INDEX IF NOT EXISTS {self.name}_{'_'.join(index)} "
-            f"ON {self.name} ({', '.join(index)})"
-            for index in self.indexes
+            self._index(index) for index in self.indexes if readers or index not in self.for_readers
         )
-        if dialect == "postgres":
+        if dialect == "postgres" and readers:
             statements.extend(extra.format(name=self.name) for extra in self.postgres_extra)
         return statements
+
+    def readers_ddl(self, dialect: Dialect) -> list[str]:
+        """The indexes `ddl(readers=False)` leaves out."""
+        return [s for s in self.ddl(dialect) if s not in self.ddl(dialect, readers=False)]
+
+    def _index(self, index: tuple[str, ...]) -> str:
+        return (
+            f"CREATE INDEX IF NOT EXISTS {self.name}_{'_'.join(index)} "
+            f"ON {self.name} ({', '.join(index)})"
+        )
 
     def upsert(self) -> str:
         names = self.column_names

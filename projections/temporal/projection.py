@@ -108,7 +108,12 @@ def _merged(found: list[Span]) -> list[Span]:
 class ItemHistory:
     """What the projection needs of an item to apply its next event: its open spans (their
     states and rows), its open version row, and its entries only while an amendment needs
-    them (they are re-read from `rm_entries` then)."""
+    them (they are re-read from `rm_entries` then).
+
+    It is written to `rm_item_heads` when it leaves the cache, not at every batch: writing
+    every touched item's spans and states at every batch was a third of a catch-up. A head
+    that is behind (the runner stopped or rolled back with the item cached) is known by its
+    open version row, and the item is folded again from its entries then."""
 
     kind: str
     roadmap_id: str
@@ -189,11 +194,12 @@ class TemporalProjection:
             insert_many(cursor, dialect, table, rows)
         for _, row in written:
             row["stored"] = True
-        heads = [self._head_row(item_id, item, dialect) for item_id, item in items.items()]
-        insert_many(cursor, dialect, self.heads, heads, upsert=True)
+        evicted: list[tuple[str, ItemHistory]] = []
         for item_id, item in items.items():
             item.entries = None  # read again if an amendment needs them: the cache stays small
-            self.cache.put(item_id, item)
+            evicted.extend(self.cache.put(item_id, item))
+        heads = [self._head_row(item_id, item, dialect) for item_id, item in evicted]
+        insert_many(cursor, dialect, self.heads, heads, upsert=True)
 
     def _encoded(self, span: Span) -> str:
         if span.encoded is None:
@@ -276,8 +282,9 @@ class TemporalProjection:
         item.spans = fresh
 
     def _load(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, ItemHistory]:
-        """The items this batch continues: from the cache, else from their heads; with their
-        entries where an amendment of this batch re-folds them."""
+        """The items this batch continues: from the cache, else from their heads (or their
+        entries, where the head is behind); with their entries where an amendment of this batch
+        re-folds them."""
         created = {str(e.originator_id) for _, e, _ in events if e.originator_version == 1}
         amended = {
             str(e.originator_id) for _, e, _ in events if type(e).__name__ in AMENDMENTS
@@ -290,13 +297,77 @@ class TemporalProjection:
                 missing.append(item_id)
             else:
                 items[item_id] = cached
+        kinds = {str(e.originator_id): kind_name_of(e) for _, e, _ in events}
         for start in range(0, len(missing), 500):
-            items.update(self._fetch(cursor, missing[start : start + 500]))
-        wanted = sorted(amended)
+            chunk = missing[start : start + 500]
+            opened = self._open_versions(cursor, chunk)
+            current = {
+                item_id: item
+                for item_id, item in self._fetch(cursor, chunk).items()
+                if (item.version_row or {}).get("recorded_from") == opened.get(item_id)
+            }
+            items.update(current)
+            stale = [item_id for item_id in chunk if item_id not in current]
+            items.update(self._recover(cursor, stale, kinds, opened))
+        wanted = sorted(i for i in amended if items[i].entries is None)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             for item_id, entries in self._fetch_entries(cursor, chunk).items():
                 items[item_id].entries = entries
+        return items
+
+    def _open_versions(self, cursor: Cursor, chunk: list[str]) -> dict[str, datetime]:
+        """When each item's open version row began: its head is current if it says the same."""
+        marks = ", ".join("?" * len(chunk))
+        cursor.execute(
+            f"SELECT item_id, recorded_from FROM {self.versions.name} "
+            f"WHERE item_id IN ({marks}) AND recorded_to IS NULL",
+            chunk,
+        )
+        return {item_id: _moment(moment) for item_id, moment in cursor.fetchall()}
+
+    def _recover(
+        self,
+        cursor: Cursor,
+        chunk: list[str],
+        kinds: dict[str, str],
+        opened: dict[str, datetime],
+    ) -> dict[str, ItemHistory]:
+        """Items whose head is missing or behind (written when they last left the cache, not at
+        every batch): their spans folded again from their entries, and the keys of the open
+        rows that show them read back."""
+        if not chunk:
+            return {}
+        marks = ", ".join("?" * len(chunk))
+        cursor.execute(
+            "SELECT item_id, effective_from, recorded_from "
+            f"FROM {self.segments.name} WHERE item_id IN ({marks}) AND recorded_to IS NULL",
+            chunk,
+        )
+        shown: dict[tuple[str, date], datetime] = {
+            (item_id, date.fromisoformat(from_db("date", day))): _moment(moment)
+            for item_id, day, moment in cursor.fetchall()
+        }
+        items: dict[str, ItemHistory] = {}
+        for item_id, entries in self._fetch_entries(cursor, chunk).items():
+            first = entries[0]
+            item = ItemHistory(
+                kinds[item_id],
+                str(first.payload.get("roadmap_id", item_id)),
+                first.recorded_at,
+                entries=entries,
+                spans=spans(BY_NAME[kinds[item_id]].aggregate, entries),
+                version_row={"item_id": item_id, "recorded_from": opened[item_id], "stored": True},
+            )
+            for span in item.spans:
+                span.row = {
+                    "item_id": item_id,
+                    "recorded_from": shown[(item_id, span.effective_from)],
+                    "effective_from": span.effective_from,
+                    "effective_to": span.effective_to,
+                    "stored": True,
+                }
+            items[item_id] = item
         return items
 
     def _fetch_entries(self, cursor: Cursor, chunk: list[str]) -> dict[str, list[Entry]]:

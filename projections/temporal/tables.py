@@ -30,6 +30,7 @@ SEGMENTS = Table(
         "tstzrange(recorded_from, recorded_to, '[)'), "
         "daterange(effective_from, effective_to, '[)'))",
     ),
+    (("roadmap_id", "recorded_to", "recorded_from"),),
 )
 ITEM_VERSIONS = Table(
     "rm_item_versions",
@@ -48,8 +49,9 @@ ITEM_VERSIONS = Table(
     ),
 )
 
-#: Each item's open spans (their states and the rows that show them) and its open version row:
-#: the next event continues them without reading the item's entries or folding them again.
+#: Each item's open spans (their states and the rows that show them) and its open version row,
+#: as the item stood when it last left the projection's cache: the next event continues them
+#: without reading the item's entries or folding them again, unless the head is behind.
 HEADS = Table(
     "rm_item_heads",
     (
