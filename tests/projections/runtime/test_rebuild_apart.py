@@ -50,7 +50,8 @@ def indexes(store: ReadStore) -> list[tuple[str, str]]:
             )
         else:
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name >= 'rm_' AND tbl_name < 'rm~'"
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND substr(tbl_name, 1, 3) = 'rm_'"
             )
         return sorted((str(name), str(sql)) for name, sql in cursor.fetchall())
 
