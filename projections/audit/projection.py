@@ -13,6 +13,7 @@ from projections.audit.merkle import Frontier, NodeKey
 from projections.audit.signing import Signer
 from projections.audit.summary import summarize
 from projections.audit.tables import AUDIT, MERKLE, TREE_HEADS
+from projections.runtime.cache import ItemCache
 from projections.runtime.db import Cursor, Dialect, insert_many
 from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table, from_db
@@ -60,17 +61,28 @@ class AuditProjection:
         self.signer = signer
         self.clock = clock
         self.leaves = StoredLeaves()
+        #: The tree's right edge after the last batch, and the roadmap of recent streams: a
+        #: live batch of a few events then reads nothing back. Forgotten when a batch rolls
+        #: back or another runner moved the position.
+        self.frontier: Frontier | None = None
+        self.roadmaps: ItemCache[str] = ItemCache(20_000)
 
     def forget(self) -> None:
-        """Nothing cached: the frontier is read again at every batch."""
+        self.frontier = None
+        self.roadmaps.clear()
 
     def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
         """Appends the batch's entries and leaves, then signs the new tree head."""
-        leaves = leaf_count(cursor, self.audit)
         roadmaps = self._roadmaps_of(cursor, events)
-        keys = Frontier.keys(leaves)
-        nodes = fetch_nodes(cursor, self.merkle, keys)
-        frontier = Frontier(leaves, [(level, nodes[(level, idx)]) for level, idx in keys])
+        frontier = self.frontier
+        if frontier is None:
+            leaves = leaf_count(cursor, self.audit)
+            keys = Frontier.keys(leaves)
+            nodes = fetch_nodes(cursor, self.merkle, keys)
+            frontier = Frontier(leaves, [(level, nodes[(level, idx)]) for level, idx in keys])
+        # Unusable until this batch commits: a failure below leaves it half-appended.
+        self.frontier = None
+        leaves = frontier.size
         rows: list[tuple[Any, ...]] = []
         tree: list[tuple[int, int, str]] = []
         for offset, (position, event, stored) in enumerate(events):
@@ -101,6 +113,10 @@ class AuditProjection:
         insert_many(cursor, dialect, self.merkle, tree)
         if rows:
             self._sign(cursor, frontier)
+        for stream_id, roadmap in roadmaps.items():
+            if roadmap is not None:
+                self.roadmaps.put(stream_id, roadmap)
+        self.frontier = frontier
 
     def _sign(self, cursor: Cursor, frontier: Frontier) -> None:
         """The new size signed twice with one key: the JSON head (release 0.1's format, which
@@ -123,11 +139,17 @@ class AuditProjection:
 
     def _roadmaps_of(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, str]:
         """The roadmap of each stream that began before this batch, from its first entry."""
-        earlier = sorted(
+        found: dict[str, str] = {}
+        earlier = []
+        for stream_id in sorted(
             {str(e.originator_id) for _, e, _ in events}
             - {str(e.originator_id) for _, e, _ in events if e.originator_version == 1}
-        )
-        found: dict[str, str] = {}
+        ):
+            known = self.roadmaps.get(stream_id)
+            if known is None:
+                earlier.append(stream_id)
+            else:
+                found[stream_id] = known
         for start in range(0, len(earlier), 500):
             chunk = earlier[start : start + 500]
             marks = ", ".join("?" * len(chunk))
