@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from domain.application.service import RoadmapLedger
 from projections.runtime import layout
 from projections.runtime.db import Cursor, ReadStore, StoreUnavailableError
+from projections.runtime.lease import one_at_a_time
 from projections.runtime.runner import Catalog, Projection, Runner, Stuck, create_tables
 from projections.runtime.tables import STUCK, TRACKING, Table
 
@@ -139,7 +140,8 @@ def _build_one(database_url: str, catalog_topic: str, name: str, batch_size: int
     """In a process of its own: catches the fresh projection `name` up with the log."""
     module, _, attribute = catalog_topic.partition(":")
     catalog: Catalog = getattr(importlib.import_module(module), attribute)
-    app = RoadmapLedger(database_url)
+    with one_at_a_time(database_url):  # the store's set-up DDL, run by each process
+        app = RoadmapLedger(database_url)
     store = ReadStore(database_url, pool_size=2)
     try:
         fresh = [p for p in catalog.projections(app, SUFFIX) if p.name == name]

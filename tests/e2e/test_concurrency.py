@@ -130,7 +130,9 @@ def test_twenty_identical_requests_record_one_event(served: Served, command: str
         answer["id"],
         answer["version"],
     )
-    assert answer["position"] == before + 1 == served.ledger.position()
+    # Not necessarily before + 1: a request that lost the race may have drawn a position
+    # before its insert was refused, a gap for good (decision 6).
+    assert answer["position"] == served.ledger.position() > before
 
 
 def test_twenty_writers_on_one_pledge_lose_no_update(served: Served) -> None:
