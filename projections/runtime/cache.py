@@ -7,6 +7,7 @@ one of its own transactions rolls back; it then forgets everything.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -34,3 +35,7 @@ class ItemCache(Generic[V]):
 
     def clear(self) -> None:
         self._items.clear()
+
+    def items(self) -> Iterator[tuple[str, V]]:
+        """What it holds, least recently used first; it does not move them."""
+        return iter(list(self._items.items()))

@@ -415,7 +415,20 @@ class Runner:
                 progress(total, self.position)
         if self._unanalysed >= ANALYSE_EVERY // 4:
             self.analyse()
+        if total:
+            self.settle()
         return total
+
+    def settle(self) -> None:
+        """Caught up with the log: projections that keep what they hold between batches
+        written only now and then (the temporal projection's heads) write it."""
+        settling = [p for p in self.projections if hasattr(p, "settle")]
+        if not settling:
+            return
+        with self.store.transaction(write=True) as cursor:
+            exclude_setup(cursor, self.store.dialect, setting_up=False)
+            for projection in settling:
+                projection.settle(cursor, self.store.dialect)
 
     def analyse(self) -> None:
         """Fresh planner statistics after a bulk of rows: time travel's plans depend on them."""

@@ -121,6 +121,8 @@ class ItemHistory:
     entries: list[Entry] | None = None
     spans: list[Span] = field(default_factory=list)
     version_row: dict[str, Any] | None = None
+    #: Its head in `rm_item_heads` is behind what it holds (written at `settle`).
+    dirty: bool = False
 
 
 Written = list[tuple[Table, dict[str, Any]]]
@@ -197,9 +199,25 @@ class TemporalProjection:
         evicted: list[tuple[str, ItemHistory]] = []
         for item_id, item in items.items():
             item.entries = None  # read again if an amendment needs them: the cache stays small
+            item.dirty = True
             evicted.extend(self.cache.put(item_id, item))
-        heads = [self._head_row(item_id, item, dialect) for item_id, item in evicted]
+        self._write_heads(cursor, dialect, evicted)
+
+    def settle(self, cursor: Cursor, dialect: Dialect) -> None:
+        """Writes the heads of the cached items that are behind (the runner caught up with the
+        log): a restart then continues them from their heads instead of folding them again."""
+        self._write_heads(
+            cursor, dialect, [(i, item) for i, item in self.cache.items() if item.dirty]
+        )
+
+    def _write_heads(
+        self, cursor: Cursor, dialect: Dialect, items: list[tuple[str, ItemHistory]]
+    ) -> None:
+        heads = [self._head_row(item_id, item, dialect) for item_id, item in items]
         insert_many(cursor, dialect, self.heads, heads, upsert=True)
+        for _, item in items:
+            # Should this transaction not commit, the head is found behind when next read.
+            item.dirty = False
 
     def _encoded(self, span: Span) -> str:
         if span.encoded is None:
@@ -356,7 +374,7 @@ class TemporalProjection:
                 str(first.payload.get("roadmap_id", item_id)),
                 first.recorded_at,
                 entries=entries,
-                spans=spans(BY_NAME[kinds[item_id]].aggregate, entries),
+                spans=_folded(BY_NAME[kinds[item_id]].aggregate, entries),
                 version_row={"item_id": item_id, "recorded_from": opened[item_id], "stored": True},
             )
             for span in item.spans:
@@ -477,6 +495,18 @@ def _db_value(kind: str, value: Any, dialect: Dialect) -> Any:
 def _db_row(table: Table, row: dict[str, Any], dialect: Dialect) -> tuple[Any, ...]:
     """`table.row(plain(row), dialect)`, faster."""
     return tuple(_db_value(kind, row.get(name), dialect) for name, kind in table.columns)
+
+
+def _folded(cls: type[Item], entries: list[Entry]) -> list[Span]:
+    """`spans(cls, entries)`, entry by entry as the projection applied them where no entry
+    amends another: each entry evolves only the spans on and after its date, where `spans`
+    folds every entry again for every date."""
+    if any(entry.event_type in AMENDMENTS for entry in entries):
+        return spans(cls, entries)
+    found = spans(cls, entries[:1])
+    for entry in entries[1:]:
+        found = advance(cls, found, entry)
+    return found
 
 
 def _loaded(entries: list[Entry] | None) -> list[Entry]:

@@ -77,3 +77,20 @@ def test_items_whose_heads_are_behind_are_folded_again_from_their_entries(
             assert cursor.fetchone()[0] == 0, "nothing left the large cache: no head is written"
         assert _rows(store, forgetful) == expected
         assert {k.removesuffix("_mix"): v for k, v in _rows(store, mixed).items()} == expected
+
+
+def test_a_runner_caught_up_writes_the_heads_it_held_back(
+    database_url: str, tmp_path: Path
+) -> None:
+    with fresh_url(database_url, tmp_path, "settled") as url, opened(url) as (app, store):
+        generate(app, 300, 20, seed=15)
+        projection = TemporalProjection()
+        runner = Runner(app, store, [projection], batch_size=5000)
+        runner.setup()
+        runner.catch_up()
+        with store.transaction() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {projection.heads.name}")
+            written = cursor.fetchone()[0]
+            cursor.execute(f"SELECT COUNT(DISTINCT item_id) FROM {projection.entries.name}")
+            assert written == cursor.fetchone()[0], "every item's head, once caught up"
+        assert not [item for _, item in projection.cache.items() if item.dirty]
