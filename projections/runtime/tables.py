@@ -82,23 +82,36 @@ class Table:
     indexes: tuple[tuple[str, ...], ...] = ()
     #: PostgreSQL-only statements, e.g. GiST indexes; `{name}` is the table's name.
     postgres_extra: tuple[str, ...] = ()
+    #: Indexes that only make reads faster, as (name, columns); the index is `{table}_{name}`.
+    #: They are left out of the layout's fingerprint: adding one changes no row, so a store made
+    #: earlier gets it when its runner starts, not a rebuild.
+    lookups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
 
     def with_name(self, name: str) -> Table:
-        return Table(name, self.columns, self.key, self.indexes, self.postgres_extra)
+        return Table(name, self.columns, self.key, self.indexes, self.postgres_extra, self.lookups)
 
     def ddl(self, dialect: Dialect) -> list[str]:
+        return [
+            *self.layout_ddl(dialect),
+            *(self._index(columns, name) for name, columns in self.lookups),
+        ]
+
+    def _index(self, columns: tuple[str, ...], name: str | None = None) -> str:
+        return (
+            f"CREATE INDEX IF NOT EXISTS {self.name}_{name or '_'.join(columns)} "
+            f"ON {self.name} ({', '.join(columns)})"
+        )
+
+    def layout_ddl(self, dialect: Dialect) -> list[str]:
+        """The statements that decide what the table's rows are (all but `lookups`)."""
         columns = ", ".join(f"{name} {TYPES[kind][dialect]}" for name, kind in self.columns)
         key = ", ".join(self.key)
         statements = [f"CREATE TABLE IF NOT EXISTS {self.name} ({columns}, PRIMARY KEY ({key}))"]
-        statements.extend(
-            f"CREATE INDEX IF NOT EXISTS {self.name}_{'_'.join(index)} "
-            f"ON {self.name} ({', '.join(index)})"
-            for index in self.indexes
-        )
+        statements.extend(self._index(columns) for columns in self.indexes)
         if dialect == "postgres":
             statements.extend(extra.format(name=self.name) for extra in self.postgres_extra)
         return statements
