@@ -244,6 +244,7 @@ class _Walk:
 
     def run(self, progress: Callable[[int], None] | None) -> Verdict:
         head, note = next(self.heads, None), next(self.notes, None)
+        due = self._due(head, note)
         for position, digest, unreadable in self.leaves:
             index = self.frontier.size
             if digest is None:
@@ -256,23 +257,35 @@ class _Walk:
                 )
                 # A deleted event shows as the next one in its place: name the earlier position.
                 return self._altered(problem, min(row[1], position), index)
-            self.frontier.append(bytes.fromhex(digest))
-            size = self.frontier.size
-            wrong = self.checks.saved_root(self.frontier)
-            while wrong is None and head is not None and int(head["tree_size"]) == size:
-                wrong = self.checks.head(head, self.frontier)
-                self.heads_checked += wrong is None
-                self.covered = size
-                head = next(self.heads, None)
-            while wrong is None and note is not None and int(note[0]) == size:
-                wrong = self.checks.checkpoint(str(note[1]), self.frontier)
-                self.checkpoints_checked += wrong is None
-                note = next(self.notes, None)
-            if wrong is not None:
-                return self._altered(wrong, position, index, size)
+            self.frontier.push(bytes.fromhex(digest))
+            size = index + 1
+            if size in due:
+                wrong = self.checks.saved_root(self.frontier)
+                while wrong is None and head is not None and int(head["tree_size"]) == size:
+                    wrong = self.checks.head(head, self.frontier)
+                    self.heads_checked += wrong is None
+                    self.covered = size
+                    head = next(self.heads, None)
+                while wrong is None and note is not None and int(note[0]) == size:
+                    wrong = self.checks.checkpoint(str(note[1]), self.frontier)
+                    self.checkpoints_checked += wrong is None
+                    note = next(self.notes, None)
+                if wrong is not None:
+                    return self._altered(wrong, position, index, size)
+                due = self._due(head, note)
             if progress is not None and size % 10_000 == 0:
                 progress(size)
         return self._end(head, note)
+
+    def _due(self, head: dict[str, Any] | None, note: tuple[Any, ...] | None) -> set[int]:
+        """The sizes at which something signed is next checked (the rest of the leaves are only
+        hashed and folded)."""
+        since = self.checks.since
+        return {
+            int(head["tree_size"]) if head is not None else -1,
+            int(note[0]) if note is not None else -1,
+            since.size if since is not None else -1,
+        }
 
     def _altered(
         self, problem: str, position: int | None, leaf: int, events: int | None = None
