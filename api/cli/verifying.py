@@ -162,7 +162,7 @@ def verify(
         typer.Option(
             min=1,
             envvar="ROADMAP_VERIFY_WORKERS",
-            help="Processes that recompute the leaves [default: one per core]; 1: this one.",
+            help="Processes that recompute the leaves (default: one per core; 1: this one).",
             show_default=False,
         ),
     ] = None,
