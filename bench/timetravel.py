@@ -1,18 +1,22 @@
 """Time travel at size: state queries from the bitemporal segments against a full replay.
 
 A roadmap of N events over M items (default 100,000 over 5,000) is bulk-loaded on each backend
-(PostgreSQL, SQLite) and projected; then state queries at random (as_of, effective_on) points are
-timed, and in the same run the naive reference (`RoadmapLedger.get_state`, replaying every event
-up to the point) is timed at a few of the same points, and both answers are compared.
+(PostgreSQL, SQLite) and its temporal projection built (or `--store` names stores loaded earlier,
+so that a million events are loaded once); then state queries at random (as_of, effective_on)
+points are timed as `GET /roadmaps/{id}/state` makes them (the answer's JSON text), and in the
+same run the naive reference (`RoadmapLedger.get_state`, replaying every event up to the point)
+is timed at a few of the same points, and both answers are compared.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,11 +29,13 @@ from bench.common import (
     render,
     write,
 )
-from bench.workload import generate
+from bench.workload import Workload, generate
+from domain.application.records import plain_state
 from domain.application.service import RoadmapLedger
 from projections.catalog import live_runner
 from projections.runtime.db import ReadStore
 from projections.temporal import timetravel
+from projections.temporal.projection import TemporalProjection
 
 TARGET_P50_MS = 50.0
 TARGET_P99_MS = 250.0
@@ -47,18 +53,47 @@ def _points(rnd: random.Random, first: datetime, last: datetime, n: int) -> list
     return points
 
 
+def _recorded_at(app: RoadmapLedger, position: int) -> datetime:
+    (stored,) = app.recorder.select_notifications(position, 1)
+    return datetime.fromisoformat(plain_state(stored.state)["timestamp"])
+
+
+def _kept(app: RoadmapLedger, items: int) -> Workload:
+    """The workload a store loaded by an earlier run holds (one roadmap, its items)."""
+    position = app.position()
+    return Workload(
+        app.roadmap_ids()[0], position, items, _recorded_at(app, 1), _recorded_at(app, position)
+    )
+
+
+@contextmanager
+def _store(backend: str, url: str, kept: str | None) -> Iterator[str]:
+    if kept is not None:
+        yield kept
+        return
+    with fresh_store(backend, url) as database:
+        yield database
+
+
 def run(  # noqa: PLR0917 - one setting an argument
-    backend: str, events: int, items: int, queries: int, references: int, url: str
+    backend: str,
+    events: int,
+    items: int,
+    queries: int,
+    references: int,
+    url: str,
+    kept: str | None = None,
 ) -> dict[str, Any]:
     rnd = random.Random(7)
-    with fresh_store(backend, url) as database:
+    with _store(backend, url, kept) as database:
         app = RoadmapLedger(database)
         store = ReadStore(database)
         try:
             started = time.perf_counter()
-            load = generate(app, events, items)
+            load = generate(app, events, items) if kept is None else _kept(app, items)
             loaded = time.perf_counter() - started
-            runner = live_runner(app, store)
+            # The state query reads the temporal projection's tables only.
+            runner = live_runner(app, store, [TemporalProjection()], batch_size=5000)
             runner.setup()
             started = time.perf_counter()
             runner.catch_up()
@@ -69,12 +104,14 @@ def run(  # noqa: PLR0917 - one setting an argument
             fast: list[float] = []
             sizes: list[int] = []
             for as_of, day in points:
+                # What `GET /roadmaps/{id}/state` does: the answer's JSON text, sent as is.
                 t = time.perf_counter()
-                answer = timetravel.state_at(
+                text = timetravel.state_json(
                     store, roadmap, as_of=as_of, effective_on=day, position=position
                 )
                 fast.append(time.perf_counter() - t)
-                sizes.append(sum(len(v) for v in (answer or {}).values() if isinstance(v, list)))
+                answer = json.loads(text) if text is not None else {}
+                sizes.append(sum(len(v) for v in answer.values() if isinstance(v, list)))
             slow: list[float] = []
             mismatches = 0
             for as_of, day in points[:references]:
@@ -95,6 +132,7 @@ def run(  # noqa: PLR0917 - one setting an argument
     return {
         "events": load.events,
         "items": items,
+        "kept_store": kept is not None,
         "load_seconds": loaded,
         "projection_seconds": projected,
         "queries": len(fast),
@@ -125,12 +163,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--references", type=int, default=5, help="replays timed (slow)")
     parser.add_argument("--backends", type=backends_argument, default="postgres,sqlite")
     parser.add_argument("--postgres-url", default=postgres_url_default())
+    parser.add_argument(
+        "--store",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a store loaded earlier (its one backend; repeatable): measured without loading "
+        "again, after catching its temporal projection up; --events is then what it holds",
+    )
     args = parser.parse_args(argv)
+    kept = {("sqlite" if u.startswith("sqlite") else "postgres"): u for u in args.store}
     results = {
         backend: run(
-            backend, args.events, args.items, args.queries, args.references, args.postgres_url
+            backend,
+            args.events,
+            args.items,
+            args.queries,
+            args.references,
+            args.postgres_url,
+            kept.get(backend),
         )
-        for backend in args.backends
+        for backend in (list(kept) if kept else args.backends)
     }
     rows = [("what", "value", "target")]
     for backend, result in results.items():

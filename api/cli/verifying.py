@@ -157,6 +157,15 @@ def verify(
             "extend it.",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            envvar="ROADMAP_VERIFY_WORKERS",
+            help="Processes that recompute the leaves (default: one per core; 1: this one).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Recompute every leaf from the stored events; check every signed head and checkpoint."""
     from projections.audit.verify import SavedCheckpointError
@@ -174,7 +183,9 @@ def verify(
                 sys.stderr.flush()
 
         try:
-            verdict = verify_record(app, store, key, progress, log_key=log_key, since=saved)
+            verdict = verify_record(
+                app, store, key, progress, log_key=log_key, since=saved, workers=workers
+            )
         except SavedCheckpointError as error:
             fail(str(error))
         if sys.stderr.isatty():

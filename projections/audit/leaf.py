@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from eventsourcing.utils import resolve_topic
 
-from domain.application.records import _plain_tag, plain_state, utc_moment_text, utc_text
+from domain.application.records import _AS_IS, _plain_tag, plain_state, utc_moment_text, utc_text
 from domain.model.history import META_FIELDS, Entry
 from domain.model.plain import plain
 
@@ -69,12 +69,24 @@ def _untagged(value: Any) -> Any:
     """`plain_state`'s object hook applied bottom-up, as json applies it."""
     kind = type(value)
     if kind is dict:
-        return _plain_tag({k: _untagged(v) for k, v in value.items()})
+        if len(value) == 2 and "_data_" in value and type(value.get("_type_")) is str:  # noqa: PLR2004
+            # A tag (most dicts of a record) whose plain form is its data: no dict to build.
+            tag, data = value["_type_"], value["_data_"]
+            if tag in _AS_IS or (
+                tag == "datetime_iso" and type(data) is str and data.endswith("+00:00")
+            ):
+                return data if type(data) in _AS_READ else _untagged(data)
+        # Strings, integers, booleans and nulls, most of a record, are kept without a call.
+        value = {k: v if type(v) in _AS_READ else _untagged(v) for k, v in value.items()}
+        return _plain_tag(value) if "_type_" in value else value
     if kind is list:
-        return [_untagged(v) for v in value]
+        return [v if type(v) in _AS_READ else _untagged(v) for v in value]
     if kind is float:
         raise _NotExactError
     return value
+
+
+_AS_READ = frozenset({str, int, bool, type(None)})
 
 
 def _fast_state(state: bytes) -> dict[str, Any] | None:
@@ -125,7 +137,8 @@ class StoredLeaves:
             fields = self.fields(stored)
             return fields, leaf_hash(fields)
         fields = self._fields(stored, decoded)
-        data = _fast_canonical({k: fields[k] for k in LEAF_FIELDS})
+        # `_fields` gives exactly LEAF_FIELDS: no copy to make.
+        data = _fast_canonical(fields)
         return fields, hashlib.sha256(b"\x00" + data).hexdigest()
 
     def _fields(self, stored: Any, decoded: dict[str, Any]) -> dict[str, Any]:

@@ -9,16 +9,18 @@ time. Nothing is written: tables the read side never made are read as empty.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.application.service import RoadmapLedger
+from projections.audit import recompute
 from projections.audit.checkpoints import ORIGIN
-from projections.audit.leaf import StoredLeaves
 from projections.audit.merkle import Frontier
 from projections.audit.notes import Checkpoint, Note, NoteError, VerifierKey
+from projections.audit.recompute import Leaf, default_workers
 from projections.audit.signing import signature_valid
 from projections.audit.tables import AUDIT, CHECKPOINTS, IDENTITY, TREE_HEADS
 from projections.runtime.db import ReadStore
@@ -105,12 +107,14 @@ def verify(
     *,
     log_key: VerifierKey | None = None,
     since: Note | None = None,
+    workers: int | None = None,
 ) -> Verdict:
     """Checks the log against its audit trail, its heads, its checkpoints and `since`.
 
     Checkpoints are checked against `log_key` (by default the public key under the store's
     origin); `since` is a checkpoint the auditor saved earlier, which today's log must extend
-    (SavedCheckpointError if this log's key did not sign it).
+    (SavedCheckpointError if this log's key did not sign it). Leaves are recomputed in
+    `workers` processes (default: ROADMAP_VERIFY_WORKERS, else one per core).
     """
     tables = existing_tables(store)
     origin = stored_origin(store, tables)
@@ -141,7 +145,9 @@ def verify(
     checks = _Checks(public_key, log_key, origin)
     if since is not None:
         checks.saved(since)
-    return _Walk(audit, heads, notes, checks).run(app, progress)
+    workers = default_workers() if workers is None else workers
+    with closing(recompute.leaves(app, workers)) as leaves:
+        return _Walk(leaves, audit, heads, notes, checks).run(progress)
 
 
 class _Checks:
@@ -226,6 +232,7 @@ class _Walk:
     """One pass over the log: each event's leaf against the audit trail, each signed size
     against what was signed at it."""
 
+    leaves: Iterator[Leaf]
     audit: Iterator[tuple[int, int, str]]
     heads: Iterator[dict[str, Any]]
     notes: Iterator[tuple[Any, ...]]
@@ -235,40 +242,50 @@ class _Walk:
     checkpoints_checked: int = 0
     covered: int = 0
 
-    def run(self, app: RoadmapLedger, progress: Callable[[int], None] | None) -> Verdict:
-        leaves = StoredLeaves()
+    def run(self, progress: Callable[[int], None] | None) -> Verdict:
         head, note = next(self.heads, None), next(self.notes, None)
-        for notification in app.notifications():
+        due = self._due(head, note)
+        for position, digest, unreadable in self.leaves:
             index = self.frontier.size
-            try:
-                _, digest = leaves.leaf(notification)
-            except Exception as error:
-                return self._altered(f"event cannot be read: {error}", notification.id, index)
+            if digest is None:
+                return self._altered(f"event cannot be read: {unreadable}", position, index)
             row = next(self.audit, None)
-            if row is not None and (row[1] != notification.id or row[2] != digest):
+            if row is not None and (row[1] != position or row[2] != digest):
                 problem = (
-                    f"the event at leaf {index} (position {notification.id}) hashes to "
+                    f"the event at leaf {index} (position {position}) hashes to "
                     f"{digest[:16]}…, the audit trail recorded {row[2][:16]}… for position {row[1]}"
                 )
                 # A deleted event shows as the next one in its place: name the earlier position.
-                return self._altered(problem, min(row[1], notification.id), index)
-            self.frontier.append(bytes.fromhex(digest))
-            size = self.frontier.size
-            wrong = self.checks.saved_root(self.frontier)
-            while wrong is None and head is not None and int(head["tree_size"]) == size:
-                wrong = self.checks.head(head, self.frontier)
-                self.heads_checked += wrong is None
-                self.covered = size
-                head = next(self.heads, None)
-            while wrong is None and note is not None and int(note[0]) == size:
-                wrong = self.checks.checkpoint(str(note[1]), self.frontier)
-                self.checkpoints_checked += wrong is None
-                note = next(self.notes, None)
-            if wrong is not None:
-                return self._altered(wrong, notification.id, index, size)
+                return self._altered(problem, min(row[1], position), index)
+            self.frontier.push(bytes.fromhex(digest))
+            size = index + 1
+            if size in due:
+                wrong = self.checks.saved_root(self.frontier)
+                while wrong is None and head is not None and int(head["tree_size"]) == size:
+                    wrong = self.checks.head(head, self.frontier)
+                    self.heads_checked += wrong is None
+                    self.covered = size
+                    head = next(self.heads, None)
+                while wrong is None and note is not None and int(note[0]) == size:
+                    wrong = self.checks.checkpoint(str(note[1]), self.frontier)
+                    self.checkpoints_checked += wrong is None
+                    note = next(self.notes, None)
+                if wrong is not None:
+                    return self._altered(wrong, position, index, size)
+                due = self._due(head, note)
             if progress is not None and size % 10_000 == 0:
                 progress(size)
         return self._end(head, note)
+
+    def _due(self, head: dict[str, Any] | None, note: tuple[Any, ...] | None) -> set[int]:
+        """The sizes at which something signed is next checked (the rest of the leaves are only
+        hashed and folded)."""
+        since = self.checks.since
+        return {
+            int(head["tree_size"]) if head is not None else -1,
+            int(note[0]) if note is not None else -1,
+            since.size if since is not None else -1,
+        }
 
     def _altered(
         self, problem: str, position: int | None, leaf: int, events: int | None = None

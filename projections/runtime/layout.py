@@ -22,7 +22,7 @@ logger = logging.getLogger("projections")
 
 def fingerprint(projection: Any, dialect: Dialect) -> str:
     version = getattr(projection, "version", 1)
-    ddl = [statement for table in projection.base_tables for statement in table.ddl(dialect)]
+    ddl = [statement for table in projection.base_tables for statement in table.layout_ddl(dialect)]
     return hashlib.sha256("\n".join([str(version), *ddl]).encode()).hexdigest()
 
 

@@ -83,10 +83,14 @@ class Table:
     indexes: tuple[tuple[str, ...], ...] = ()
     #: PostgreSQL-only statements, e.g. GiST indexes; `{name}` is the table's name.
     postgres_extra: tuple[str, ...] = ()
-    #: Those of `indexes` that only readers use (with every one of `postgres_extra`): a rebuild
-    #: fills its fresh tables without them and builds them once, before the swap, instead of
-    #: keeping them up to date row by row.
+    #: Those of `indexes` that only readers use (with every one of `postgres_extra` and
+    #: `lookups`): a rebuild fills its fresh tables without them and builds them once, before
+    #: the swap, instead of keeping them up to date row by row.
     for_readers: tuple[tuple[str, ...], ...] = ()
+    #: Indexes that only make reads faster, as (name, columns); the index is `{table}_{name}`.
+    #: They are left out of the layout's fingerprint: adding one changes no row, so a store made
+    #: earlier gets it when its runner starts, not a rebuild.
+    lookups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -97,6 +101,14 @@ class Table:
 
     def ddl(self, dialect: Dialect, *, readers: bool = True) -> list[str]:
         """The table and its indexes; without `readers`, only those its projection reads by."""
+        lookups = self.lookups if readers else ()
+        return [
+            *self.layout_ddl(dialect, readers=readers),
+            *(self._index(columns, name) for name, columns in lookups),
+        ]
+
+    def layout_ddl(self, dialect: Dialect, *, readers: bool = True) -> list[str]:
+        """The statements that decide what the table's rows are (all but `lookups`)."""
         columns = ", ".join(f"{name} {TYPES[kind][dialect]}" for name, kind in self.columns)
         key = ", ".join(self.key)
         statements = [f"CREATE TABLE IF NOT EXISTS {self.name} ({columns}, PRIMARY KEY ({key}))"]
@@ -111,10 +123,10 @@ class Table:
         """The indexes `ddl(readers=False)` leaves out."""
         return [s for s in self.ddl(dialect) if s not in self.ddl(dialect, readers=False)]
 
-    def _index(self, index: tuple[str, ...]) -> str:
+    def _index(self, columns: tuple[str, ...], name: str | None = None) -> str:
         return (
-            f"CREATE INDEX IF NOT EXISTS {self.name}_{'_'.join(index)} "
-            f"ON {self.name} ({', '.join(index)})"
+            f"CREATE INDEX IF NOT EXISTS {self.name}_{name or '_'.join(columns)} "
+            f"ON {self.name} ({', '.join(columns)})"
         )
 
     def upsert(self) -> str:

@@ -179,6 +179,16 @@ def test_frontier_stores_every_perfect_subtree_and_knows_the_root(size: int) -> 
     assert resumed.root() == mth(0, size)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_pushing_leaves_folds_the_tree_that_appending_them_does(size: int) -> None:
+    appended, pushed = merkle.Frontier(0, []), merkle.Frontier(0, [])
+    for leaf in LEAVES[:size]:
+        appended.append(leaf)
+        pushed.push(leaf)
+        assert pushed == appended
+    assert pushed.root() == mth(0, size)
+
+
 def test_the_empty_tree_hashes_the_empty_string() -> None:
     assert merkle.Frontier(0, []).root() == sha256(b"")
     assert merkle.root_of(0, FETCH) == sha256(b"")
