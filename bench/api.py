@@ -45,7 +45,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -73,7 +73,7 @@ from bench.common import (
 from domain.application.service import RoadmapLedger
 from domain.storage import persistence_env
 from domain.storage.postgres import Factory
-from tests.e2e.servers import ServerProcess
+from tests.e2e.servers import ServerProcess, serve_command
 
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
@@ -491,8 +491,12 @@ def cpu_seconds(pid: int | None) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    before = append.run_postgres(args.facade_events, 2, args.postgres_url)
+@contextlib.contextmanager
+def seeded_server(
+    args: argparse.Namespace, command: Callable[[int], list[str]] = serve_command
+) -> Iterator[tuple[ServerProcess, tuple[str, list[str], int, list[str]]]]:
+    """A server (`args.workers` processes, no rate limit) on a fresh schema, seeded with a
+    roadmap, a pledge and a token for each of `args.clients`; closed at the end."""
     secret = secrets.token_urlsafe(48)
     with fresh_schema(args.postgres_url) as schema:
         url = with_schema(args.postgres_url, schema)
@@ -503,11 +507,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "ROADMAP_SECRET": secret,
                 "ROADMAP_RATE_LIMIT_PER_MINUTE": str(10**9),
                 "ROADMAP_WORKERS": str(args.workers),
-            }
+            },
+            command=command,
         )
         try:
             server.start(timeout=120.0)  # N processes set the store up in turn
-            roadmap_id, pledge_ids, position, tokens = _seed(server.url, settings, args.clients)
+            yield server, _seed(server.url, settings, args.clients)
+        finally:
+            server.close()
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    before = append.run_postgres(args.facade_events, 2, args.postgres_url)
+    with seeded_server(args) as (server, seeded):
+        try:
+            roadmap_id, pledge_ids, position, tokens = seeded
             plan = Plan(
                 url=server.url,
                 roadmap_id=roadmap_id,
@@ -532,7 +546,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 server_cpu = server_cpu_seconds / (time.monotonic() - wall)
         finally:
             server_log = server.tail(40)
-            server.close()
     after = append.run_postgres(args.facade_events, 2, args.postgres_url)
     facade_rate = (before.facade_events_per_s + after.facade_events_per_s) / 2
     raw_rate = (before.raw_events_per_s + after.raw_events_per_s) / 2

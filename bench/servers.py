@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -29,12 +28,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
-from api.settings import Settings
 from bench import api
-from bench.common import fresh_schema, machine, postgres_url_default, render, with_schema, write
-from tests.e2e.servers import LOOPBACK, ServerProcess, serve_command
+from bench.common import machine, postgres_url_default, render, write
+from tests.e2e.servers import LOOPBACK, serve_command
 
 APP = "api.app:create_app"
 
@@ -66,47 +62,35 @@ def measure(
     name: str, command: Callable[[int], list[str]], args: argparse.Namespace
 ) -> dict[str, Any]:
     """One candidate's run on a fresh schema: samples, seconds, server CPU seconds, requests."""
-    secret = secrets.token_urlsafe(48)
-    with fresh_schema(args.postgres_url) as schema:
-        url = with_schema(args.postgres_url, schema)
-        settings = Settings(database_url=url, secret=SecretStr(secret))
-        server = ServerProcess(
-            {
-                "ROADMAP_DATABASE_URL": url,
-                "ROADMAP_SECRET": secret,
-                "ROADMAP_RATE_LIMIT_PER_MINUTE": str(10**9),
-                "ROADMAP_WORKERS": str(args.workers),
-            },
-            command=command,
-        )
-        try:
-            server.start(timeout=120.0)
-            roadmap_id, pledge_ids, position, tokens = api._seed(server.url, settings, args.clients)
-            plan = api.Plan(
-                url=server.url,
-                roadmap_id=roadmap_id,
-                pledge_ids=pledge_ids,
-                seeded_position=position,
-                tokens=tokens,
-                reads=args.reads,
-                creations=args.creations,
-                keys=True,
-                duration=args.duration,
-                requests=10**9,
-                warmup=args.warmup,
-                seed=args.seed,
-                client="raw",
-            )
-            with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-                pid = server.process.pid if server.process is not None else None
-                cpu = api.cpu_seconds(pid)
-                driven = pool.submit(api.drive, plan).result()
-                driven["server_cpu_seconds"] = api.cpu_seconds(pid) - cpu
-        except RuntimeError as error:
-            return {"name": name, "failed": str(error)}
-        finally:
-            log = server.tail(40)
-            server.close()
+    log = ""
+    try:
+        with api.seeded_server(args, command) as (server, seeded):
+            try:
+                roadmap_id, pledge_ids, position, tokens = seeded
+                plan = api.Plan(
+                    url=server.url,
+                    roadmap_id=roadmap_id,
+                    pledge_ids=pledge_ids,
+                    seeded_position=position,
+                    tokens=tokens,
+                    reads=args.reads,
+                    creations=args.creations,
+                    keys=True,
+                    duration=args.duration,
+                    requests=10**9,
+                    warmup=args.warmup,
+                    seed=args.seed,
+                    client="raw",
+                )
+                with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+                    pid = server.process.pid if server.process is not None else None
+                    cpu = api.cpu_seconds(pid)
+                    driven = pool.submit(api.drive, plan).result()
+                    driven["server_cpu_seconds"] = api.cpu_seconds(pid) - cpu
+            finally:
+                log = server.tail(40)
+    except RuntimeError as error:
+        return {"name": name, "failed": str(error)}
     if any(sample[4] for sample in driven["samples"]):
         driven["server_log_tail"] = (
             log.splitlines()
