@@ -212,6 +212,12 @@ def _rename_indexes(cursor: Cursor, store: ReadStore, fresh: Table, base: str) -
                 renamed = base + index.removeprefix(fresh.name)
                 cursor.execute(f"ALTER INDEX {index} RENAME TO {renamed}")
         return
-    for index in fresh.indexes:
-        cursor.execute(f"DROP INDEX IF EXISTS {fresh.name}_{'_'.join(index)}")
+    # SQLite renames no index: drop the fresh table's (lookups too), make the live ones.
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        [base],
+    )
+    for (index,) in cursor.fetchall():
+        if index.startswith(fresh.name):
+            cursor.execute(f"DROP INDEX IF EXISTS {index}")
     create_tables(cursor, store.dialect, [live])
