@@ -123,10 +123,9 @@ def rebuild_command(
                 return
             elapsed = max(time.monotonic() - started, 1e-9)
             rate = done / elapsed
-            left = (total - position) / rate if rate else 0
-            sys.stderr.write(
-                f"\r{position:>10,} / {total:,} events  {rate:>9,.0f} ev/s  ETA {left:>6.0f} s"
-            )
+            # No rate yet (the first batches are under way): no ETA rather than a wrong one.
+            eta = f"{(total - position) / rate:>6.0f} s" if rate else "      ? s"
+            sys.stderr.write(f"\r{position:>10,} / {total:,} events  {rate:>9,.0f} ev/s  ETA {eta}")
             sys.stderr.flush()
 
         try:
