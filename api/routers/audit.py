@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from api.deps import (
     SettingsDep,
     require_json,
 )
+from api.language import Language
 from api.openapi import READ_RESPONSES, Responses, problems
 from api.problems import ProblemError
 from api.readside import ReadSide
@@ -29,6 +31,7 @@ from api.schemas.audit import (
     TreeHead,
 )
 from api.schemas.common import Day, Instant
+from api.settings import Settings
 from domain.model.errors import NotFoundError
 from projections.audit import checkpoints, proofs
 from projections.audit.notes import Note, VerifierKey
@@ -65,10 +68,75 @@ Order = Annotated[
 Size = Annotated[int, Query(ge=1, le=2**62)]
 
 
-def _filter(**values: Any) -> AuditFilter:
-    """UUIDs as the read models store them."""
-    converted: dict[str, Any] = {k: str(v) if isinstance(v, UUID) else v for k, v in values.items()}
-    return AuditFilter(**converted)
+@dataclass(frozen=True)
+class AuditQuery:
+    """What a page of the audit trail asks for: its filter (roadmap aside) and its place."""
+
+    where: dict[str, Any]
+    after: int
+    limit: int
+    newest_first: bool
+    min_position: int | None
+
+
+def audit_query(
+    *,
+    after: After = 0,
+    limit: Limit = 100,
+    since: Since = None,
+    until: Until = None,
+    party: Party = None,
+    event_type: EventType = None,
+    stream_id: Annotated[UUID | None, Query(description="Only this item's events.")] = None,
+    actor: ActorName = None,
+    item_kind: ItemKind = None,
+    effective_from: EffectiveFrom = None,
+    effective_to: EffectiveTo = None,
+    order: Order = "asc",
+    min_position: MinPosition = None,
+) -> AuditQuery:
+    """The query parameters both audit routes take, read once."""
+    where = {
+        "since": since,
+        "until": until,
+        "party": party,
+        "event_type": event_type,
+        "stream_id": stream_id,
+        "actor": actor,
+        "item_kind": item_kind,
+        "effective_from": effective_from,
+        "effective_to": effective_to,
+    }
+    return AuditQuery(where, after, limit, order == "desc", min_position)
+
+
+AuditQueryDep = Annotated[AuditQuery, Depends(audit_query)]
+
+
+def _page(
+    side: ReadSide,
+    settings: Settings,
+    response: Response,
+    lang: Language,
+    query: AuditQuery,
+    *,
+    roadmap_id: UUID | None = None,
+) -> dict[str, Any]:
+    values = {**query.where, "roadmap_id": roadmap_id} if roadmap_id else query.where
+    # UUIDs as the read models store them.
+    stored: dict[str, Any] = {k: str(v) if isinstance(v, UUID) else v for k, v in values.items()}
+    where = AuditFilter(**stored)
+    return reads.audit(
+        side,
+        settings,
+        response,
+        where,
+        after=query.after,
+        limit=query.limit,
+        min_position=query.min_position,
+        lang=lang,
+        newest_first=query.newest_first,
+    )
 
 
 @router.get(
@@ -85,43 +153,9 @@ def roadmap_audit(
     _auditor: AuditorDep,
     response: Response,
     lang: AnswerLanguage,
-    after: After = 0,
-    limit: Limit = 100,
-    since: Since = None,
-    until: Until = None,
-    party: Party = None,
-    event_type: EventType = None,
-    stream_id: Annotated[UUID | None, Query(description="Only this item's events.")] = None,
-    actor: ActorName = None,
-    item_kind: ItemKind = None,
-    effective_from: EffectiveFrom = None,
-    effective_to: EffectiveTo = None,
-    order: Order = "asc",
-    min_position: MinPosition = None,
+    query: AuditQueryDep,
 ) -> dict[str, Any]:
-    where = _filter(
-        roadmap_id=roadmap_id,
-        since=since,
-        until=until,
-        party=party,
-        event_type=event_type,
-        stream_id=stream_id,
-        actor=actor,
-        item_kind=item_kind,
-        effective_from=effective_from,
-        effective_to=effective_to,
-    )
-    return reads.audit(
-        side,
-        settings,
-        response,
-        where,
-        after=after,
-        limit=limit,
-        min_position=min_position,
-        lang=lang,
-        newest_first=order == "desc",
-    )
+    return _page(side, settings, response, lang, query, roadmap_id=roadmap_id)
 
 
 @router.get(
@@ -137,42 +171,9 @@ def all_audit(
     _auditor: AuditorDep,
     response: Response,
     lang: AnswerLanguage,
-    after: After = 0,
-    limit: Limit = 100,
-    since: Since = None,
-    until: Until = None,
-    party: Party = None,
-    event_type: EventType = None,
-    stream_id: Annotated[UUID | None, Query(description="Only this item's events.")] = None,
-    actor: ActorName = None,
-    item_kind: ItemKind = None,
-    effective_from: EffectiveFrom = None,
-    effective_to: EffectiveTo = None,
-    order: Order = "asc",
-    min_position: MinPosition = None,
+    query: AuditQueryDep,
 ) -> dict[str, Any]:
-    where = _filter(
-        stream_id=stream_id,
-        since=since,
-        until=until,
-        party=party,
-        event_type=event_type,
-        actor=actor,
-        item_kind=item_kind,
-        effective_from=effective_from,
-        effective_to=effective_to,
-    )
-    return reads.audit(
-        side,
-        settings,
-        response,
-        where,
-        after=after,
-        limit=limit,
-        min_position=min_position,
-        lang=lang,
-        newest_first=order == "desc",
-    )
+    return _page(side, settings, response, lang, query)
 
 
 @router.get(
