@@ -13,7 +13,7 @@ from projections.partnership import tables as partnership_tables
 from projections.partnership.projection import PartnershipProjection
 from projections.partnership.views import VIEWS, create_views
 from projections.runtime import rebuild as rebuilding
-from projections.runtime.db import Cursor, ReadStore
+from projections.runtime.db import Cursor, ReadStore, in_memory
 from projections.runtime.runner import Projection, Runner
 from projections.runtime.tables import TRACKING, Table
 from projections.temporal import tables as temporal_tables
@@ -84,14 +84,10 @@ def rebuild(
     than one of `processes`, each projection is built in a process of its own (not for a
     memory store, which lives in this process) once the log holds `processes_from` events."""
     parallel = None
-    if database_url is not None and processes > 1 and not is_memory(database_url):
+    if database_url is not None and processes > 1 and not in_memory(database_url):
         parallel = rebuilding.Parallel(
             database_url, f"{__name__}:CATALOG", processes, processes_from
         )
     return rebuilding.rebuild(
         app, store, CATALOG, name, batch_size=batch_size, progress=progress, parallel=parallel
     )
-
-
-def is_memory(database_url: str) -> bool:
-    return database_url.removeprefix("sqlite:///") in {":memory:", ""}

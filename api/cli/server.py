@@ -122,7 +122,9 @@ def serve(
     if find_spec("api.app") is None:
         fail("the HTTP app (api/app.py) is not installed")
     count = workers or default_workers(settings.database_url)
-    if count > 1 and settings.database_url.removeprefix("sqlite:///") == ":memory:":
+    from projections.runtime.db import in_memory
+
+    if count > 1 and in_memory(settings.database_url):
         fail("a memory store lives in one process: --workers 1, or a file store", BAD_USAGE)
     import uvicorn
 

@@ -33,6 +33,7 @@ __all__ = [
     "describe",
     "dialect_of",
     "failure_of",
+    "in_memory",
     "persistence_env",
     "sqlite_path",
     "topics_of",
@@ -50,6 +51,14 @@ def dialect_of(database_url: str) -> Dialect:
         return "postgres"
     msg = f"ROADMAP_DATABASE_URL: unsupported scheme in {database_url!r}"
     raise ValueError(msg)
+
+
+def in_memory(database_url: str) -> bool:
+    """A store that lives in this process (`sqlite:///:memory:`): no other process opens it."""
+    return (
+        database_url.startswith("sqlite:///")
+        and unquote(database_url.removeprefix("sqlite:///")) == ":memory:"
+    )
 
 
 def sqlite_path(database_url: str) -> str:

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from domain.application.service import RoadmapLedger
 from projections.audit.leaf import StoredLeaves
-from projections.runtime.db import ReadStore
+from projections.runtime.db import ReadStore, in_memory
 
 #: Positions a worker reads and hashes at a time.
 RANGE = 5000
@@ -40,11 +40,6 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def shareable(database_url: str) -> bool:
-    """Whether other processes can open the store: a memory store lives in this one."""
-    return ":memory:" not in database_url
-
-
 def leaves(
     app: RoadmapLedger, workers: int = 1, span: int | None = None
 ) -> Generator[Leaf, None, None]:
@@ -52,7 +47,7 @@ def leaves(
     (when the store can be opened by another process and holds more than one range of `span`
     positions, RANGE by default)."""
     span = span or RANGE
-    if workers > 1 and shareable(app.database_url) and app.position() > span:
+    if workers > 1 and not in_memory(app.database_url) and app.position() > span:
         return _in_workers(app, workers, span)
     return _here(app)
 

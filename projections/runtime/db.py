@@ -27,6 +27,7 @@ from domain.storage import (
     describe,
     dialect_of,
     failure_of,
+    in_memory,
     persistence_env,
 )
 from projections.runtime.escape import load_json
@@ -43,6 +44,7 @@ __all__ = [
     "StoreUnavailableError",
     "describe",
     "failure_of",
+    "in_memory",
     "insert_many",
     "missing_store",
 ]

@@ -8,12 +8,13 @@ or the complete new one, never half of one.
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass
+
+from eventsourcing.utils import resolve_topic
 
 from domain.application.service import RoadmapLedger
 from projections.runtime import layout
@@ -138,8 +139,7 @@ def _report(builder: Runner, started: dict[str, int], progress: Callable[[int, i
 
 def _build_one(database_url: str, catalog_topic: str, name: str, batch_size: int) -> list[Stuck]:
     """In a process of its own: catches the fresh projection `name` up with the log."""
-    module, _, attribute = catalog_topic.partition(":")
-    catalog: Catalog = getattr(importlib.import_module(module), attribute)
+    catalog: Catalog = resolve_topic(catalog_topic)
     with one_at_a_time(database_url):  # the store's set-up DDL, run by each process
         app = RoadmapLedger(database_url)
     store = ReadStore(database_url, pool_size=2)

@@ -110,10 +110,11 @@ class ItemHistory:
     states and rows), its open version row, and its entries only while an amendment needs
     them (they are re-read from `rm_entries` then).
 
-    It is written to `rm_item_heads` when it leaves the cache, not at every batch: writing
-    every touched item's spans and states at every batch was a third of a catch-up. A head
-    that is behind (the runner stopped or rolled back with the item cached) is known by its
-    open version row, and the item is folded again from its entries then."""
+    It is written to `rm_item_heads` when it leaves the cache and when the runner has caught
+    up (`settle`), not at every batch: writing every touched item's spans and states at every
+    batch was a third of a catch-up. A head that is behind (the runner crashed or rolled back
+    with the item cached) is known by its open version row, and the item is folded again from
+    its entries then."""
 
     kind: str
     roadmap_id: str
@@ -351,9 +352,9 @@ class TemporalProjection:
         kinds: dict[str, str],
         opened: dict[str, datetime],
     ) -> dict[str, ItemHistory]:
-        """Items whose head is missing or behind (written when they last left the cache, not at
-        every batch): their spans folded again from their entries, and the keys of the open
-        rows that show them read back."""
+        """Items whose head is missing or behind (heads are written when items leave the cache
+        or the runner catches up, not at every batch): their spans folded again from their
+        entries, and the keys of the open rows that show them read back."""
         if not chunk:
             return {}
         marks = ", ".join("?" * len(chunk))

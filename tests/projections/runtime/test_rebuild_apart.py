@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.workload import generate
-from projections.catalog import is_memory, live_runner, rebuild
-from projections.runtime.db import ReadStore
+from projections.catalog import live_runner, rebuild
+from projections.runtime.db import ReadStore, in_memory
 from tests.support.readmodels import assert_same_tables, snapshot
 from tests.support.stores import fresh_url, opened
 
@@ -57,6 +57,6 @@ def indexes(store: ReadStore) -> list[tuple[str, str]]:
 
 
 def test_a_memory_store_is_rebuilt_in_its_own_process() -> None:
-    assert is_memory("sqlite:///:memory:")
-    assert not is_memory("sqlite:////var/lib/roadmap/roadmap.db")
-    assert not is_memory("postgresql://postgres@127.0.0.1:5432/test")
+    assert in_memory("sqlite:///:memory:")
+    assert not in_memory("sqlite:////var/lib/roadmap/roadmap.db")
+    assert not in_memory("postgresql://postgres@127.0.0.1:5432/test")
