@@ -14,7 +14,7 @@ from projections.audit.signing import Signer
 from projections.audit.summary import summarize
 from projections.audit.tables import AUDIT, MERKLE, TREE_HEADS
 from projections.runtime.cache import ItemCache
-from projections.runtime.db import Cursor, Dialect, insert_many
+from projections.runtime.db import Cursor, Dialect, among, insert_many
 from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table, from_db
 
@@ -73,7 +73,7 @@ class AuditProjection:
 
     def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
         """Appends the batch's entries and leaves, then signs the new tree head."""
-        roadmaps = self._roadmaps_of(cursor, events)
+        roadmaps = self._roadmaps_of(cursor, dialect, events)
         frontier = self.frontier
         if frontier is None:
             leaves = leaf_count(cursor, self.audit)
@@ -137,7 +137,9 @@ class AuditProjection:
         )
         sign_checkpoint(cursor, self.signer, frontier.size, root)
 
-    def _roadmaps_of(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, str]:
+    def _roadmaps_of(
+        self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]
+    ) -> dict[str, str]:
         """The roadmap of each stream that began before this batch, from its first entry."""
         found: dict[str, str] = {}
         earlier = []
@@ -152,11 +154,11 @@ class AuditProjection:
                 found[stream_id] = known
         for start in range(0, len(earlier), 500):
             chunk = earlier[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
+            where, params = among(dialect, "stream_id", chunk)
             cursor.execute(
                 f"SELECT stream_id, roadmap_id FROM {self.audit.name} "
-                f"WHERE stream_version = 1 AND stream_id IN ({marks})",
-                chunk,
+                f"WHERE stream_version = 1 AND {where}",
+                params,
             )
             found.update({row[0]: from_db("text", row[1]) for row in cursor.fetchall()})
         return found

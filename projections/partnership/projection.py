@@ -23,7 +23,7 @@ from projections.partnership.tables import (
     text_columns,
 )
 from projections.runtime.cache import ItemCache
-from projections.runtime.db import Cursor, Dialect, ReadModelTranscoder, insert_many
+from projections.runtime.db import Cursor, Dialect, ReadModelTranscoder, among, insert_many
 from projections.runtime.runner import Recorded
 from projections.runtime.tables import Table, from_db
 
@@ -78,14 +78,16 @@ class PartnershipProjection:
         self.cache.clear()
 
     def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
-        records = self._load(cursor, events)
+        records = self._load(cursor, dialect, events)
         for _, event, _ in events:
             self._evolve(records, event)
         self._store(cursor, dialect, list(records.values()))
         for record in records.values():
             self.cache.put(str(record.item_id), record)
 
-    def _load(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[UUID, Record]:
+    def _load(
+        self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]
+    ) -> dict[UUID, Record]:
         wanted: dict[str, set[UUID]] = {}
         created = {e.originator_id for _, e, _ in events if e.originator_version == 1}
         records: dict[UUID, Record] = {}
@@ -99,11 +101,11 @@ class PartnershipProjection:
                 wanted.setdefault(kind_name_of(event), set()).add(event.originator_id)
         for kind, ids in wanted.items():
             state_class = BY_NAME[kind].state
-            marks = ", ".join("?" * len(ids))
+            where, params = among(dialect, "id", [str(i) for i in ids])
             cursor.execute(
                 "SELECT id, version, void, recorded_at, updated_at, effective_on, state "
-                f"FROM {self._item_table(kind).name} WHERE id IN ({marks})",
-                [str(i) for i in ids],
+                f"FROM {self._item_table(kind).name} WHERE {where}",
+                params,
             )
             for row in cursor.fetchall():
                 item_id = UUID(row[0])
@@ -198,18 +200,13 @@ class PartnershipProjection:
         ids = [str(r.item_id) for r in records]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            cursor.execute(
-                f"DELETE FROM {self.table[PRIORITIES.name].name} WHERE roadmap_id IN ({marks})",
-                chunk,
-            )
-            cursor.execute(
-                f"DELETE FROM {self.table[ITEM_PRIORITIES.name].name} WHERE item_id IN ({marks})",
-                chunk,
-            )
-            cursor.execute(
-                f"DELETE FROM {self.table[MEMBERS.name].name} WHERE item_id IN ({marks})", chunk
-            )
+            for table, column in (
+                (PRIORITIES, "roadmap_id"),
+                (ITEM_PRIORITIES, "item_id"),
+                (MEMBERS, "item_id"),
+            ):
+                where, params = among(dialect, column, chunk)
+                cursor.execute(f"DELETE FROM {self.table[table.name].name} WHERE {where}", params)
         for table, rows in (
             (PRIORITIES, priorities),
             (ITEM_PRIORITIES, item_priorities),

@@ -42,6 +42,7 @@ __all__ = [
     "ReadStore",
     "StoreFullError",
     "StoreUnavailableError",
+    "among",
     "describe",
     "failure_of",
     "in_memory",
@@ -257,6 +258,15 @@ def missing_store(database_url: str) -> str | None:
     except psycopg.Error as error:
         return f"cannot connect: {str(error).strip()}"
     return f"no schema {schema!r} in the database" if row is None else None
+
+
+def among(dialect: Dialect, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """`column IN (values)` as a condition and its parameters: on PostgreSQL one text array, so
+    that the statement's text is the same whatever the count (psycopg parses in Python, and
+    caches, each statement text it meets: a list of placeholders was a new one every batch)."""
+    if dialect == "postgres":
+        return f"{column} = ANY(?::text[])", [list(values)]
+    return f"{column} IN ({', '.join('?' * len(values))})", list(values)
 
 
 #: Up to this many rows, PostgreSQL gets one INSERT of them all rather than COPY.

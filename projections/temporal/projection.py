@@ -23,7 +23,7 @@ from domain.model.kinds import BY_NAME, kind_name_of
 from domain.model.plain import plain
 from domain.model.public import public_fields
 from projections.runtime.cache import ItemCache
-from projections.runtime.db import Cursor, Dialect, ReadModelTranscoder, insert_many
+from projections.runtime.db import Cursor, Dialect, ReadModelTranscoder, among, insert_many
 from projections.runtime.runner import Recorded
 from projections.runtime.tables import TYPES, Table, from_db, to_db
 from projections.temporal.tables import ENTRIES, HEADS, ITEM_VERSIONS, SEGMENTS
@@ -149,7 +149,7 @@ class TemporalProjection:
         self.cache.clear()
 
     def apply(self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]) -> None:
-        items = self._load(cursor, events)
+        items = self._load(cursor, dialect, events)
         new_entries: list[tuple[Any, ...]] = []
         written: Written = []
         closed: Written = []
@@ -300,7 +300,9 @@ class TemporalProjection:
                     closed.append((self.segments, old.row))
         item.spans = fresh
 
-    def _load(self, cursor: Cursor, events: Sequence[Recorded]) -> dict[str, ItemHistory]:
+    def _load(
+        self, cursor: Cursor, dialect: Dialect, events: Sequence[Recorded]
+    ) -> dict[str, ItemHistory]:
         """The items this batch continues: from the cache, else from their heads (or their
         entries, where the head is behind); with their entries where an amendment of this batch
         re-folds them."""
@@ -319,35 +321,38 @@ class TemporalProjection:
         kinds = {str(e.originator_id): kind_name_of(e) for _, e, _ in events}
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
-            opened = self._open_versions(cursor, chunk)
+            opened = self._open_versions(cursor, dialect, chunk)
             current = {
                 item_id: item
-                for item_id, item in self._fetch(cursor, chunk).items()
+                for item_id, item in self._fetch(cursor, dialect, chunk).items()
                 if (item.version_row or {}).get("recorded_from") == opened.get(item_id)
             }
             items.update(current)
             stale = [item_id for item_id in chunk if item_id not in current]
-            items.update(self._recover(cursor, stale, kinds, opened))
+            items.update(self._recover(cursor, dialect, stale, kinds, opened))
         wanted = sorted(i for i in amended if items[i].entries is None)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            for item_id, entries in self._fetch_entries(cursor, chunk).items():
+            for item_id, entries in self._fetch_entries(cursor, dialect, chunk).items():
                 items[item_id].entries = entries
         return items
 
-    def _open_versions(self, cursor: Cursor, chunk: list[str]) -> dict[str, datetime]:
+    def _open_versions(
+        self, cursor: Cursor, dialect: Dialect, chunk: list[str]
+    ) -> dict[str, datetime]:
         """When each item's open version row began: its head is current if it says the same."""
-        marks = ", ".join("?" * len(chunk))
+        where, params = among(dialect, "item_id", chunk)
         cursor.execute(
             f"SELECT item_id, recorded_from FROM {self.versions.name} "
-            f"WHERE item_id IN ({marks}) AND recorded_to IS NULL",
-            chunk,
+            f"WHERE {where} AND recorded_to IS NULL",
+            params,
         )
         return {item_id: _moment(moment) for item_id, moment in cursor.fetchall()}
 
     def _recover(
         self,
         cursor: Cursor,
+        dialect: Dialect,
         chunk: list[str],
         kinds: dict[str, str],
         opened: dict[str, datetime],
@@ -357,18 +362,18 @@ class TemporalProjection:
         entries, and the keys of the open rows that show them read back."""
         if not chunk:
             return {}
-        marks = ", ".join("?" * len(chunk))
+        where, params = among(dialect, "item_id", chunk)
         cursor.execute(
             "SELECT item_id, effective_from, recorded_from "
-            f"FROM {self.segments.name} WHERE item_id IN ({marks}) AND recorded_to IS NULL",
-            chunk,
+            f"FROM {self.segments.name} WHERE {where} AND recorded_to IS NULL",
+            params,
         )
         shown: dict[tuple[str, date], datetime] = {
             (item_id, date.fromisoformat(from_db("date", day))): _moment(moment)
             for item_id, day, moment in cursor.fetchall()
         }
         items: dict[str, ItemHistory] = {}
-        for item_id, entries in self._fetch_entries(cursor, chunk).items():
+        for item_id, entries in self._fetch_entries(cursor, dialect, chunk).items():
             first = entries[0]
             item = ItemHistory(
                 kinds[item_id],
@@ -389,26 +394,28 @@ class TemporalProjection:
             items[item_id] = item
         return items
 
-    def _fetch_entries(self, cursor: Cursor, chunk: list[str]) -> dict[str, list[Entry]]:
-        marks = ", ".join("?" * len(chunk))
+    def _fetch_entries(
+        self, cursor: Cursor, dialect: Dialect, chunk: list[str]
+    ) -> dict[str, list[Entry]]:
+        where, params = among(dialect, "item_id", chunk)
         entries: dict[str, list[Entry]] = {item_id: [] for item_id in chunk}
         cursor.execute(
             f"SELECT item_id, entry FROM {self.entries.name} "
-            f"WHERE item_id IN ({marks}) ORDER BY item_id, version",
-            chunk,
+            f"WHERE {where} ORDER BY item_id, version",
+            params,
         )
         for item_id, blob in cursor.fetchall():
             decoded = self.transcoder.decode(from_db("blob", blob))
             entries[item_id].append(Entry(**decoded))
         return entries
 
-    def _fetch(self, cursor: Cursor, chunk: list[str]) -> dict[str, ItemHistory]:
+    def _fetch(self, cursor: Cursor, dialect: Dialect, chunk: list[str]) -> dict[str, ItemHistory]:
         """Items from their heads: no entry is read and nothing is folded again."""
-        marks = ", ".join("?" * len(chunk))
+        where, params = among(dialect, "item_id", chunk)
         cursor.execute(
             "SELECT item_id, kind, roadmap_id, created_at, head "
-            f"FROM {self.heads.name} WHERE item_id IN ({marks})",
-            chunk,
+            f"FROM {self.heads.name} WHERE {where}",
+            params,
         )
         items: dict[str, ItemHistory] = {}
         for item_id, kind, roadmap, created_at, blob in cursor.fetchall():
