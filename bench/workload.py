@@ -145,7 +145,9 @@ def generate(
         if item.id not in queued:
             queued.add(item.id)
             pending.append(item)
-        if len(pending) >= batch:
+        # Few items over many events keep `pending` short: count events too, or a long run of
+        # them would be held, and sent, all at once.
+        if len(pending) >= batch or total % batch == 0:
             flush()
     flush(force=True)
     return Workload(roadmap_id, written, items, first, clock.now)

@@ -170,7 +170,9 @@ class PledgeMachine(ItemMachine[Pledge]):
             self.context(actor, effective_on),
             errors,
             "Fulfilled",
-            {} if reason is None else {"reason": reason},
+            # Version 2 of the event records the reason, None included (the upcaster gives
+            # version 1's fulfilments None too).
+            {"reason": reason},
         )
 
     @rule(actor=actors, effective_on=effective_dates)
