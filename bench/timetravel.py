@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=5_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument(
-        "--references", type=int, default=3, help="replays timed (slow: a minute each at 1M)"
+        "--references", type=int, default=2, help="replays timed (slow: minutes each at 1M)"
     )
     parser.add_argument("--backends", type=backends_argument, default="postgres,sqlite")
     parser.add_argument("--postgres-url", default=postgres_url_default())

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -160,7 +160,7 @@ class ReadStore:
         A database that is down, or a disk that is full, raises StoreUnavailableError or
         StoreFullError (domain.storage.availability); while it is down, at once.
         """
-        try:
+        with self._failures():
             if self._pool is None:
                 with self._sqlite_transaction(write) as cursor:
                     yield cursor
@@ -171,6 +171,14 @@ class ReadStore:
                         yield _PgCursor(pg_cursor)
                 finally:
                     self._pool.putconn(connection)
+        if write:
+            self.availability.report_written()
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """A database down or a disk full, as the store's own errors."""
+        try:
+            yield
         except (
             sqlite3.OperationalError,
             psycopg.OperationalError,
@@ -180,8 +188,6 @@ class ReadStore:
             if instead is not None:
                 raise instead from error
             raise
-        if write:
-            self.availability.report_written()
 
     @contextmanager
     def _sqlite_transaction(self, write: bool) -> Iterator[Cursor]:
@@ -197,6 +203,21 @@ class ReadStore:
             connection.commit()
         finally:
             cursor.close()
+
+    def maintain(self, statements: Sequence[str]) -> None:
+        """Runs statements that cannot run in a transaction (VACUUM) on PostgreSQL."""
+        if self._pool is None:
+            return
+        with self._failures():
+            connection = self._connection()
+            try:
+                connection.autocommit = True
+                for statement in statements:
+                    connection.execute(statement)
+            finally:
+                with suppress(psycopg.Error):  # a broken connection: the pool drops it
+                    connection.autocommit = False
+                self._pool.putconn(connection)
 
     def _connection(self) -> psycopg.Connection[Any]:
         """A pooled connection: waits while the database answers, fails fast when it does not."""

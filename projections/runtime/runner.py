@@ -134,6 +134,7 @@ class Runner:
         self.batch_size = batch_size
         self.suffix = tracking_suffix
         self.readers_indexes = readers_indexes
+        self.analyse_every = ANALYSE_EVERY
         self.advanced = threading.Condition()
         self.position = 0
         self.stopping = threading.Event()
@@ -409,14 +410,16 @@ class Runner:
                 break
             total += applied
             self._unanalysed += applied
-            if self._unanalysed >= ANALYSE_EVERY:
+            if self._unanalysed >= self.analyse_every:
                 self.analyse()
             if progress is not None:
                 progress(total, self.position)
-        if self._unanalysed >= ANALYSE_EVERY // 4:
-            self.analyse()
         if total:
             self.settle()
+        if total >= self.analyse_every:
+            self.analyse(vacuum=True)
+        elif self._unanalysed >= self.analyse_every // 4:
+            self.analyse()
         return total
 
     def settle(self) -> None:
@@ -430,15 +433,24 @@ class Runner:
             for projection in settling:
                 projection.settle(cursor, self.store.dialect)
 
-    def analyse(self) -> None:
-        """Fresh planner statistics after a bulk of rows: time travel's plans depend on them."""
+    def analyse(self, *, vacuum: bool = False) -> None:
+        """Fresh planner statistics after a bulk of rows: time travel's plans depend on them.
+
+        With `vacuum` (after a long catch-up), the dead row versions go too: every segment and
+        version row a catch-up closes leaves one behind, with its index entries, and until
+        autovacuum comes (it had not, minutes after 200,000 events) a time-travel query visited
+        17 times the rows it answered: 49 ms instead of 13.
+        """
         self._unanalysed = 0
         if self.store.dialect != "postgres":
             return
+        names = [table.name for projection in self.projections for table in projection.tables]
+        if vacuum:
+            self.store.maintain([f"VACUUM (ANALYZE) {name}" for name in names])
+            return
         with self.store.transaction() as cursor:
-            for projection in self.projections:
-                for table in projection.tables:
-                    cursor.execute(f"ANALYZE {table.name}")
+            for name in names:
+                cursor.execute(f"ANALYZE {name}")
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """True once the read models reflect `position` (read-your-writes)."""
