@@ -11,10 +11,11 @@ multiply the segments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import partial
+from typing import Any, cast
 from uuid import UUID
 
 from domain.model.history import AMENDMENTS, Entry, view
@@ -31,20 +32,45 @@ from projections.temporal.tables import ENTRIES, HEADS, ITEM_VERSIONS, SEGMENTS
 PER_ANSWER = ("version", "updated_at")
 
 
-@dataclass
 class Span:
-    """The item's state on the dates [effective_from, effective_to); `row` once it is written."""
+    """The item's state on the dates [effective_from, effective_to); `row` once it is written.
 
-    effective_from: date
-    effective_to: date | None
-    state: Any
-    void: bool
-    row: dict[str, Any] | None = None
-    #: The state as `rm_item_heads` holds it, kept while the state stays the same object.
-    encoded: str | None = None
+    A span read back from the item's head keeps its state encoded until something asks for it:
+    an event changes the spans on and after its date, mostly the last one, and decoding every
+    span of every item read back was a third of a catch-up over 50,000 items.
+    """
+
+    __slots__ = ("_decode", "_state", "effective_from", "effective_to", "encoded", "row", "void")
+
+    def __init__(  # noqa: PLR0917 - the span, its row and its encodings
+        self,
+        effective_from: date,
+        effective_to: date | None,
+        state: Any,
+        void: bool,
+        row: dict[str, Any] | None = None,
+        encoded: str | None = None,
+        decode: Callable[[str], Any] | None = None,
+    ) -> None:
+        self.effective_from = effective_from
+        self.effective_to = effective_to
+        self._state = state
+        self.void = void
+        self.row = row
+        #: The state as `rm_item_heads` holds it, kept while the state stays the same object.
+        self.encoded = encoded
+        #: How to read `encoded` back, until the state is asked for.
+        self._decode = decode
+
+    @property
+    def state(self) -> Any:
+        if self._decode is not None:
+            self._state = self._decode(cast(str, self.encoded))
+            self._decode = None
+        return self._state
 
     def same(self, other: Span) -> bool:
-        return (
+        return self is other or (
             self.effective_from == other.effective_from
             and self.effective_to == other.effective_to
             and self.void == other.void
@@ -71,19 +97,25 @@ def spans(cls: type[Item], entries: list[Entry]) -> list[Span]:
 
 
 def advance(cls: type[Item], current: list[Span], entry: Entry) -> list[Span]:
-    """The spans after one more entry: it applies on its effective date and after."""
+    """The spans after one more entry: it applies on its effective date and after.
+
+    The spans before its date stay as they were, told apart from one another already: only the
+    last of them is compared with what follows (its state is read, theirs are not)."""
     day = entry.effective_on
     found: list[Span] = []
+    kept = 0
     for span in current:
         if span.effective_to is not None and span.effective_to <= day:
             found.append(span)
+            kept += 1
         elif span.effective_from < day:
             found.append(Span(span.effective_from, day, span.state, span.void, None, span.encoded))
             found.append(Span(day, span.effective_to, cls.evolve(span.state, entry), span.void))
         else:
             evolved = cls.evolve(span.state, entry)
             found.append(Span(span.effective_from, span.effective_to, evolved, span.void))
-    return _merged(found)
+    start = max(kept - 1, 0)
+    return found[:start] + _merged(found[start:])
 
 
 def _merged(found: list[Span]) -> list[Span]:
@@ -221,6 +253,9 @@ class TemporalProjection:
         for _, item in items:
             # Should this transaction not commit, the head is found behind when next read.
             item.dirty = False
+
+    def _state_of(self, state_class: type, text: str) -> Any:
+        return state_class(**self.transcoder.decode(text.encode("utf-8", "surrogatepass")))
 
     def _encoded(self, span: Span) -> str:
         if span.encoded is None:
@@ -432,16 +467,15 @@ class TemporalProjection:
                     "effective_to": found["effective_to"],
                     "stored": True,
                 }
-                text = found["state"]
-                state = state_class(**self.transcoder.decode(text.encode("utf-8", "surrogatepass")))
                 item.spans.append(
                     Span(
                         found["effective_from"],
                         found["effective_to"],
-                        state,
+                        None,
                         found["void"],
                         row,
-                        text,
+                        found["state"],
+                        partial(self._state_of, state_class),
                     )
                 )
             item.version_row = {
