@@ -65,6 +65,13 @@ def catch_up(url: str, *, limit: int = 0, only: str = "", rebuild: bool = False)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def _said(backend: str, what: str, figures: Any) -> Any:
+    """Each figure as it comes, on stderr: a run stopped halfway (a million events take an
+    hour on both backends) keeps what it measured."""
+    print(f"{backend}: {what}: {json.dumps(figures)}", file=sys.stderr, flush=True)
+    return figures
+
+
 def reset(url: str) -> None:
     """Empties the read models, so the next catch-up starts cold."""
     store = ReadStore(url)
@@ -149,11 +156,17 @@ def run_backend(
             load_rate = events / (time.perf_counter() - started)
         finally:
             app.close()
-        raw = raw_page_and_upsert(database)
-        early = catch_up(database, limit=min(100_000, max(events // 10, 1)))
-        alone = {name: catch_up(database, only=name) for name in PROJECTIONS} if each else {}
-        full = catch_up(database)
-        rebuilt = catch_up(database, rebuild=True) if rebuild else None
+        _said(backend, "load events/s", load_rate)
+        raw = _said(backend, "raw events/s", raw_page_and_upsert(database))
+        early = _said(
+            backend, "first tenth", catch_up(database, limit=min(100_000, max(events // 10, 1)))
+        )
+        alone = {
+            name: _said(backend, name, catch_up(database, only=name))
+            for name in (PROJECTIONS if each else ())
+        }
+        full = _said(backend, "catch-up", catch_up(database))
+        rebuilt = _said(backend, "rebuild", catch_up(database, rebuild=True)) if rebuild else None
         waits = read_your_writes(database, samples, writers)
     p99 = quantile_ms(waits, 0.99)
     rate = full["events_per_s"]
