@@ -90,7 +90,7 @@ def spans(cls: type[Item], entries: list[Entry]) -> list[Span]:
     if not seen.exists:
         return []
     first, *rest = seen.entries
-    found = [Span(first.effective_on, None, cls.fold([first]), seen.void)]
+    found = [Span(first.effective_on, None, cls.evolve(None, first), seen.void)]
     for entry in rest:
         found = advance(cls, found, entry)
     return found

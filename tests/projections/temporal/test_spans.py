@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import reduce
 from typing import Any, cast
 
 from hypothesis import given
@@ -20,13 +21,6 @@ class Amounts:
     def evolve(cls, state: Any, entry: Entry) -> Any:
         return (*(state or ()), (entry.version, entry.payload["amount"]))
 
-    @classmethod
-    def fold(cls, entries: list[Entry]) -> Any:
-        state = None
-        for entry in entries:
-            state = cls.evolve(state, entry)
-        return state
-
 
 class Parity(Amounts):
     """A state many dates share: adjacent spans merge."""
@@ -40,7 +34,8 @@ Span = tuple[date, date | None, Any, bool]
 
 
 def per_date(cls: type[Amounts], entries: list[Entry]) -> list[Span]:
-    """The reference: every date an entry in force takes effect, folded from scratch."""
+    """The reference: every date an entry in force takes effect, folded from scratch (as
+    `Item.fold` folds: each entry evolves the state from None)."""
     seen = view(entries)
     if not seen.exists:
         return []
@@ -49,7 +44,7 @@ def per_date(cls: type[Amounts], entries: list[Entry]) -> list[Span]:
     dates = sorted({created_on} | {e.effective_on for e in in_force if e.effective_on > created_on})
     found: list[Span] = []
     for n, day in enumerate(dates):
-        state = cls.fold([e for e in in_force if e.effective_on <= day])
+        state = reduce(cls.evolve, [e for e in in_force if e.effective_on <= day], None)
         following = dates[n + 1] if n + 1 < len(dates) else None
         if found and found[-1][2] == state:
             found[-1] = (found[-1][0], following, state, seen.void)
